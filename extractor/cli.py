@@ -1,0 +1,201 @@
+"""Command line: thin typer wrappers around plain functions.
+
+Exit codes of ``extract``: 0 all files read; 1 some file had an error (its
+record says which and why); 3 with ``--fail-on-inconsistency`` when a check
+failed; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+
+from extractor.batch import BatchSummary, TaggerSpec, run_batch
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Figures, claims and consistency checks from Chinese performance self-evaluation reports.")
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_FILE_ERRORS = 1
+EXIT_INCONSISTENT = 3
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="Report files or folders (searched recursively)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSON Lines output; '-' or none writes to stdout."),
+    tagger: str = typer.Option("rules", "--tagger", help="rules | model"),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory for --tagger model."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, help="Parallel worker processes."),
+    force: bool = typer.Option(False, "--force", help="Redo files already in --out (default: skip them by content hash)."),
+    include_text: bool = typer.Option(False, "--include-text", help="Put the document text, which offsets index, in each record."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    fail_on_inconsistency: bool = typer.Option(False, "--fail-on-inconsistency", help=f"Exit {EXIT_INCONSISTENT} when a check fails."),
+) -> None:
+    """Extract values, claims and checks from reports into JSON Lines."""
+    spec = TaggerSpec(tagger, str(model) if model else None)
+    to_stdout = out is None or str(out) == "-"
+    target: Any = sys.stdout if to_stdout else out
+    summary = run_batch(paths, target, tagger=spec, workers=workers, force=force, include_text=include_text, progress=not quiet)
+    if not quiet:
+        print_summary(summary, err_console if to_stdout else console, out=None if to_stdout else out)
+    if summary.failed:
+        raise typer.Exit(EXIT_FILE_ERRORS)
+    if fail_on_inconsistency and summary.inconsistent:
+        raise typer.Exit(EXIT_INCONSISTENT)
+
+
+annotations_app = typer.Typer(no_args_is_help=True, help="Validate, convert and count gold annotations.")
+app.add_typer(annotations_app, name="annotations")
+
+
+@annotations_app.command("validate")
+def annotations_validate(directory: Path = typer.Argument(Path("annotations"), help="Annotation folder.")) -> None:
+    """Check every span: slices its text, known label, no overlapping values, values parse."""
+    from extractor.annotations import validate_directory
+    from extractor.errors import AnnotationError
+
+    try:
+        loaded, problems = validate_directory(directory)
+    except AnnotationError as exc:
+        err_console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    for message in loaded.skipped:
+        err_console.print(f"[yellow]skipped:[/yellow] {message}")
+    for problem in problems:
+        console.print(f"[red]{problem}[/red]")
+    spans = sum(len(d.spans) for d in loaded.documents)
+    console.print(f"{len(loaded.documents)} documents, {spans} spans, {len(problems)} problems, {len(loaded.skipped)} skipped")
+    if problems:
+        raise typer.Exit(1)
+
+
+@annotations_app.command("stats")
+def annotations_stats(directory: Path = typer.Argument(Path("annotations")), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Documents, characters and spans per label."""
+    import json
+
+    from extractor.annotations import load_gold, stats
+
+    loaded = load_gold(directory)
+    for message in loaded.skipped:
+        err_console.print(f"[yellow]skipped:[/yellow] {message}")
+    figures = stats(loaded.documents)
+    if as_json:
+        console.print_json(json.dumps(figures, ensure_ascii=False))
+        return
+    console.print(f"documents   {figures['documents']}  ({', '.join(f'{k} {v}' for k, v in figures['by_origin'].items())}; {figures['groups']} sources)")
+    console.print(f"characters  {figures['characters']}")
+    for label, count in figures["spans"].items():
+        console.print(f"{label:<11} {count}")
+    console.print(f"bare cells  {figures['bare_cells']} (value spans with no unit of their own)")
+    console.print(f"checks      {figures['checks']}")
+
+
+@annotations_app.command("import")
+def annotations_import(
+    file: Path = typer.Argument(..., help="Label Studio JSON export or doccano JSONL."),
+    out: Path = typer.Option(Path("annotations/imported"), "--out", help="Folder for the imported tasks (one Label Studio task per document)."),
+) -> None:
+    """Import annotations; value spans without a reading get the number reader's."""
+    import json
+
+    from extractor.annotations import fill_readings, gold_to_task, read_import_file, validate_document
+
+    docs = [fill_readings(d) for d in read_import_file(file)]
+    out.mkdir(parents=True, exist_ok=True)
+    problems = 0
+    for doc in docs:
+        for problem in validate_document(doc):
+            problems += 1
+            console.print(f"[red]{problem}[/red]")
+        target = out / f"{_safe_name(doc.doc_id)}.json"
+        target.write_text(json.dumps(gold_to_task(doc), ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"imported {len(docs)} documents into {out} ({problems} problems)")
+
+
+@annotations_app.command("export")
+def annotations_export(
+    directory: Path = typer.Argument(Path("annotations")),
+    out: Path = typer.Option(..., "--out", help="Output file."),
+    fmt: str = typer.Option("labelstudio", "--format", help="labelstudio (JSON list of tasks) | doccano (JSONL)"),
+) -> None:
+    """Export the gold (pool excerpts joined to their text) for Label Studio or doccano."""
+    import json
+
+    from extractor.annotations import gold_to_doccano, gold_to_task, load_gold
+
+    loaded = load_gold(directory)
+    for message in loaded.skipped:
+        err_console.print(f"[yellow]skipped:[/yellow] {message}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "labelstudio":
+        out.write_text(json.dumps([gold_to_task(d) for d in loaded.documents], ensure_ascii=False, indent=1), encoding="utf-8")
+    elif fmt == "doccano":
+        out.write_text("".join(json.dumps(gold_to_doccano(d), ensure_ascii=False) + "\n" for d in loaded.documents), encoding="utf-8")
+    else:
+        err_console.print(f"[red]unknown format {fmt!r}: use labelstudio or doccano[/red]")
+        raise typer.Exit(2)
+    console.print(f"exported {len(loaded.documents)} documents to {out}")
+
+
+@app.command()
+def preannotate(
+    paths: list[Path] = typer.Argument(..., help="Report files or folders."),
+    out: Path = typer.Option(..., "--out", help="Label Studio tasks JSON."),
+    tagger: str = typer.Option("rules", "--tagger"),
+    model: Optional[Path] = typer.Option(None, "--model"),
+) -> None:
+    """Label Studio tasks with the tagger's spans as predictions, for an annotator to correct."""
+    import json
+
+    from extractor.preannotate import preannotate_files
+
+    tasks, errors = preannotate_files(paths, tagger=TaggerSpec(tagger, str(model) if model else None))
+    for message in errors:
+        err_console.print(f"[red]{message}[/red]")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"{len(tasks)} tasks -> {out}")
+    if errors:
+        raise typer.Exit(EXIT_FILE_ERRORS)
+
+
+def _safe_name(name: str) -> str:
+    import re
+
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", name)[:80] or "doc"
+
+
+def print_summary(summary: BatchSummary, where: Console, *, out: Path | None) -> None:
+    for record in summary.records:
+        name = Path(record["source"]).name
+        if record["errors"]:
+            for error in record["errors"]:
+                where.print(f"[red]✗ {name}[/red]  {error['message']}")
+            continue
+        labels = ", ".join(f"{label} {count}" for label, count in sorted(record["labels"].items())) or "no values"
+        checks = record["checks"]
+        failed = [c for c in checks if c["status"] == "fail"]
+        status = f"checks {len(checks) - len(failed)} pass / [red]{len(failed)} fail[/red]" if failed else f"checks {len(checks)} pass"
+        where.print(f"[green]✓[/green] {name}  {record['chars']} chars  {labels}  claims {record['claims']}  {status}")
+        for check in failed:
+            where.print(f"    [red]✗ {check['kind']}[/red]: {check['description']}")
+            if check.get("hint"):
+                where.print(f"      hint: {check['hint']}")
+    tail = f"{summary.processed} processed, {summary.skipped} skipped (already in output), {summary.failed} with errors"
+    if out is not None:
+        tail += f" -> {out}"
+    where.print(tail)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Coded, actionable messages in one place, raised through a few exception types.
+
+Each message says what went wrong, where, and what to do. Callers catch by type
+(``InputError`` for a bad file, ``AnnotationError`` for bad gold, ``ModelError``
+for a model directory), and records carry the code.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Msg(str, Enum):
+    E001 = "[E001] File not found: {path}. Check the path; folders are searched recursively for {suffixes}."
+    E002 = "[E002] Empty file: {path} has no text. Nothing to extract; re-export or re-scan the report."
+    E003 = (
+        "[E003] Cannot decode {path}: not UTF-8 (with or without BOM) nor GB18030 text"
+        " (first bad byte at offset {offset}). Convert the file to UTF-8, e.g. `iconv -f <encoding> -t utf-8`."
+    )
+    E004 = "[E004] {path} looks binary (NUL bytes at offset {offset}), not a text report. Pass .txt/.md text, or a PDF/image once OCR ingestion is enabled."
+    E005 = "[E005] Unsupported file type {suffix!r} for {path}. Supported: {suffixes}."
+    E006 = "[E006] Cannot read {path}: {reason}. Check permissions and that the file is not locked."
+    E007 = "[E007] Unexpected error while processing {path}: {reason}. Please report it with the file; the rest of the batch was processed."
+    E008 = "[E008] Only whitespace in {path}: {chars} characters but no text. Re-export or re-scan the report."
+    E101 = "[E101] {where}: span [{start}, {end}) {problem}."
+    E102 = "[E102] {where}: unknown label {label!r}; known labels: {known}."
+    E103 = "[E103] {where}: value spans overlap: [{a_start}, {a_end}) {a_label} and [{b_start}, {b_end}) {b_label}."
+    E104 = "[E104] {where}: the text of excerpt {doc_id} is absent from {path}. Put ../shared/corpus/pool.jsonl in place (or set EXTRACTOR_SHARED) to use pool annotations."
+    E105 = "[E105] {where}: the text of excerpt {doc_id} has changed (sha256 {got} != annotated {expected}). Re-annotate it or restore the annotated version."
+    E106 = "[E106] {where}: cannot parse annotation file: {reason}."
+    E107 = "[E107] {where}: value of span [{start}, {end}) {text!r} does not parse as {label}: {reason}."
+    E201 = "[E201] Model directory {path} is missing {what}. Train one with `extractor train` or pass --model models/default."
+    E202 = "[E202] Model at {path} was made for extractor {made_for}, this is {version}; it may tag differently. Retrain or pin the version."
+
+    def format(self, **kwargs: object) -> str:  # type: ignore[override]
+        return self.value.format(**kwargs)
+
+    @property
+    def code(self) -> str:
+        return self.name
+
+
+class ExtractorError(Exception):
+    """Base for errors the tool explains to its user."""
+
+    def __init__(self, msg: Msg, **kwargs: object) -> None:
+        self.code = msg.code
+        self.message = msg.format(**kwargs)
+        super().__init__(self.message)
+
+
+class InputError(ExtractorError):
+    """A file could not be turned into a Document."""
+
+
+class AnnotationError(ExtractorError):
+    """Gold annotations are malformed or cannot be joined to their text."""
+
+
+class ModelError(ExtractorError):
+    """A model directory is missing or incompatible."""
