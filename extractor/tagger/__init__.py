@@ -20,10 +20,14 @@ class Tagger(Protocol):
 
 
 def load_tagger(name: str = "rules", model_path: str | None = None) -> Tagger:
-    """Return the tagger called ``name`` (``rules`` for now)."""
+    """``rules``, or ``model`` (the model directory at ``model_path``, default ``models/default``)."""
     if name == "rules":
         return RuleTagger()
-    raise ValueError(f"unknown tagger {name!r}; choose 'rules'")
+    if name == "model":
+        from extractor.tagger.model import DEFAULT_MODEL_DIR, ModelTagger
+
+        return ModelTagger(model_path or DEFAULT_MODEL_DIR)
+    raise ValueError(f"unknown tagger {name!r}; choose 'rules' or 'model'")
 
 
 __all__ = ["RuleTagger", "Tagger", "load_tagger"]

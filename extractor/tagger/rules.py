@@ -87,6 +87,10 @@ class RuleTagger:
             spans.append(TaggedSpan(o_start, o_end, label, confidence, context_unit))
         return spans
 
+    def find_working(self, work_text: str) -> list[_Candidate]:
+        """Spans over the working text itself (the model's rule features)."""
+        return _find_working_spans(work_text)
+
 
 def _find_working_spans(work: str) -> list[_Candidate]:
     excluded = [(m.start(), m.end()) for m in _EXCLUDE.finditer(work)]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from extractor.tagger.rules import RuleTagger
+
+TAGGER = RuleTagger()
+
+
+def tagged(text: str) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.label) for s in TAGGER.tag(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全年预算数为8,318.83 万元，执行率99.47%。", [("8,318.83 万元", "AMOUNT"), ("99.47%", "PERCENT")]),
+        ("释放保证金13.8 亿元", [("13.8 亿元", "AMOUNT")]),
+        ("一千二百万元和3千万元", [("一千二百万元", "AMOUNT"), ("3千万元", "AMOUNT")]),
+        ("满意度达到百分之九十五", [("百分之九十五", "PERCENT")]),
+        ("高出近 5 个百分点", [("5 个百分点", "PERCENT")]),
+        ("预算编制情况（28 分）", [("28 分", "SCORE")]),
+        ("自评分数 98，", [("98", "SCORE")]),
+        ("业务办理量突破 48 万笔", [("48 万笔", "QUANTITY")]),
+        ("开展培训160余次", [("160余次", "QUANTITY")]),
+        ("压缩至 0.5 个工作日", [("0.5 个工作日", "QUANTITY")]),
+        ("涉及七个方面", [("七个", "QUANTITY")]),
+        ("降低10-20%", [("10", "PERCENT"), ("20%", "PERCENT")]),
+        ("补助标准530元/人·月", [("530元", "AMOUNT")]),
+        ("监测发现错误3天内完成修改", [("3天", "QUANTITY")]),
+    ],
+)
+def test_rules_tag_values(text, expected):
+    assert tagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023 年度部门整体支出",  # a year
+        "填报日期：2025年8月14日",  # a date
+        "湛财绩〔2025〕2号",  # a document number
+        "联系电话：0751-5550981",  # a phone number
+        "在全省排名第 2 名",  # a rank
+        "出生一件事",  # a set phrase
+        "（三）部门整体支出目标",  # a section number
+        "×100%",  # a constant in a formula
+        "打造身边百件实事",  # a set phrase with a bare place numeral
+    ],
+)
+def test_rules_do_not_tag_non_values(text):
+    assert tagged(text) == []
+
+
+def test_rules_bare_score_cells_in_a_score_table():
+    table = "三级指标\t分值\t指标解释\t得分\n预算完成率\t2.0\t反映预算完成程度。\t1.8\n"
+    assert tagged(table) == [("2.0", "SCORE"), ("1.8", "SCORE")]

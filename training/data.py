@@ -1,0 +1,119 @@
+"""Training data: gold and synthetic documents as windows of tag ids (HF datasets).
+
+Synthetic documents only ever enter training sets; ``split_gold`` builds the
+evaluation splits from gold alone.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractor.annotations import GoldDocument, load_gold
+from extractor.normalise import normalise
+from extractor.tagger.encoding import CLAIM_TAGS, VALUE_TAGS, CharVocab, spans_to_tags, windows
+from extractor.tagger.model import rule_features
+from extractor.tagger.rules import RuleTagger
+from extractor.types import CLAIM_LABEL
+
+
+@dataclass
+class TextExample:
+    """A document reduced to what training needs: text, spans, whether it is synthetic."""
+
+    doc_id: str
+    text: str
+    spans: list[tuple[int, int, str]]  # original offsets, both layers
+    group: str
+    origin: str = "seed"  # seed | pool | import | synthetic
+    synthetic: bool = False
+
+
+def from_gold(doc: GoldDocument) -> TextExample:
+    return TextExample(doc.doc_id, doc.text, [(s.start, s.end, s.label) for s in doc.spans], doc.group, origin=doc.origin)
+
+
+def synthetic_examples(n_docs: int, seed: int) -> list[TextExample]:
+    from training.synth import generate
+
+    examples = []
+    for doc in generate(n_docs, seed=seed):
+        spans = [(s["start"], s["end"], s["label"]) for s in doc["spans"]]
+        spans += [(c["start"], c["end"], CLAIM_LABEL) for c in doc.get("claims", [])]
+        examples.append(TextExample(doc["id"], doc["text"], spans, group="synthetic", origin="synthetic", synthetic=True))
+    return examples
+
+
+def load_gold_examples(gold_dirs: list[str]) -> tuple[list[TextExample], list[str]]:
+    examples, skipped = [], []
+    for directory in gold_dirs:
+        loaded = load_gold(directory)
+        skipped.extend(loaded.skipped)
+        examples.extend(from_gold(d) for d in loaded.documents)
+    return examples, skipped
+
+
+def split_pool_by_source(pool: list[TextExample], test_fraction: float, seed: int) -> tuple[list[TextExample], list[TextExample]]:
+    """Hold out whole sources (agencies), so no agency is in both train and test."""
+    groups = sorted({e.group for e in pool})
+    random.Random(seed).shuffle(groups)
+    n_test = max(1, round(len(groups) * test_fraction)) if groups else 0
+    test_groups = set(groups[:n_test])
+    return [e for e in pool if e.group not in test_groups], [e for e in pool if e.group in test_groups]
+
+
+def build_vocab(texts: list[str], min_jieba_freq: int) -> CharVocab:
+    """Characters of the training texts plus the common characters of jieba's dictionary."""
+    import jieba
+
+    dictionary = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
+    counts: dict[str, int] = {}
+    with dictionary.open(encoding="utf-8") as handle:
+        for line in handle:
+            word, freq, *_ = line.split()
+            for ch in word:
+                counts[ch] = counts.get(ch, 0) + int(freq)
+    common = "".join(ch for ch, n in counts.items() if n >= min_jieba_freq)
+    ascii_chars = "".join(chr(c) for c in range(32, 127))
+    return CharVocab.build([common, ascii_chars, "\n\t", *(normalise(t).text for t in texts)])
+
+
+def example_windows(example: TextExample, vocab: CharVocab, window: int, overlap: int, rules: RuleTagger) -> list[dict[str, Any]]:
+    """One training row per window of the working text."""
+    work = normalise(example.text)
+    mapped: list[tuple[int, int, str]] = []
+    for start, end, label in example.spans:
+        w_start, w_end = work.to_working(start), work.to_working(end)
+        if w_start < w_end:
+            mapped.append((w_start, w_end, label))
+    n = len(work.text)
+    value_tags = spans_to_tags(n, [s for s in mapped if s[2] != CLAIM_LABEL], VALUE_TAGS)
+    claim_tags = spans_to_tags(n, [s for s in mapped if s[2] == CLAIM_LABEL], CLAIM_TAGS)
+    ids = vocab.encode(work.text)
+    features = rule_features(work, rules, VALUE_TAGS)
+    rows = []
+    for start, end in windows(n, window, overlap):
+        rows.append(
+            {
+                "input_ids": ids[start:end],
+                "rule_ids": features[start:end],
+                "value_tags": value_tags[start:end],
+                "claim_tags": claim_tags[start:end],
+            }
+        )
+    return rows
+
+
+def to_dataset(examples: list[TextExample], vocab: CharVocab, window: int, overlap: int, repeat_gold: int = 1):
+    """An HF ``datasets.Dataset`` of windows; gold windows repeated ``repeat_gold`` times."""
+    from datasets import Dataset
+
+    rules = RuleTagger()
+    rows: list[dict[str, Any]] = []
+    for example in examples:
+        windows_ = example_windows(example, vocab, window, overlap, rules)
+        rows.extend(windows_ * (1 if example.synthetic else repeat_gold))
+    return Dataset.from_list(rows)
