@@ -165,6 +165,39 @@ def preannotate(
         raise typer.Exit(EXIT_FILE_ERRORS)
 
 
+@app.command(context_settings={"allow_extra_args": False})
+def train(
+    config: Path = typer.Option(Path("training/config.yaml"), "--config", help="Training config (YAML)."),
+    out: Path = typer.Option(..., "--out", help="Model directory to write, e.g. models/NAME."),
+    overrides: list[str] = typer.Option([], "--set", help="Override a config value: section.key=value (repeatable)."),
+) -> None:
+    """Train the tagging model on the gold annotations plus synthetic data."""
+    from training.train import train as run_training
+
+    run_training(config, out, overrides=overrides, log=err_console.print)
+
+
+@app.command()
+def evaluate(
+    directory: Path = typer.Argument(Path("annotations"), help="Gold annotations."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: models/default)."),
+    tagger: str = typer.Option("model", "--tagger", help="model | rules"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Per-label precision, recall and F1 (seqeval, strict), value accuracy, bare-cell recall."""
+    import json
+
+    from extractor.annotations import load_gold
+    from extractor.tagger import load_tagger
+    from training.evaluate import evaluate_documents, format_scores
+
+    loaded = load_gold(directory)
+    for message in loaded.skipped:
+        err_console.print(f"[yellow]skipped:[/yellow] {message}")
+    scores = evaluate_documents(load_tagger(tagger, str(model) if model else None), loaded.documents)
+    console.print(json.dumps(scores, ensure_ascii=False, indent=1) if as_json else format_scores(scores))
+
+
 def _safe_name(name: str) -> str:
     import re
 

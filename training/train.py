@@ -133,7 +133,7 @@ def train_model(
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             step += 1
             if step % 50 == 0 or step == total_steps:
                 recent = losses[-50:]

@@ -1,0 +1,149 @@
+"""The trained tagger: training runs and learns, windows merge cleanly, the shipped model loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.tagger.encoding import CLAIM_TAGS, VALUE_TAGS, CharVocab, owner_ranges, spans_to_tags, tags_to_spans, windows
+
+torch = pytest.importorskip("torch")
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = REPO / "models" / "default"
+
+
+@pytest.mark.parametrize(("length", "size", "overlap"), [(1, 64, 8), (64, 64, 8), (65, 64, 8), (1000, 64, 8), (1000, 128, 16), (257, 100, 10)])
+def test_model_windows_tile_the_text_exactly(length, size, overlap):
+    spans = windows(length, size, overlap)
+    owned = owner_ranges(spans, overlap)
+    covered = [i for lo, hi in owned for i in range(lo, hi)]
+    assert covered == list(range(length))  # nothing lost, nothing twice
+    for (start, end), (lo, hi) in zip(spans, owned):
+        assert start <= lo <= hi <= end and end - start <= size
+
+
+def test_model_tags_round_trip_through_spans():
+    spans = [(0, 3, "AMOUNT"), (3, 5, "PERCENT"), (9, 10, "SCORE")]
+    tags = spans_to_tags(12, spans, VALUE_TAGS)
+    assert [(s, e, label) for s, e, label, _ in tags_to_spans(tags, VALUE_TAGS)] == spans
+
+
+def test_model_vocab_round_trips_whitespace(tmp_path):
+    vocab = CharVocab.build(["总支出 285.53 万元\n\t分值"])
+    vocab.save(tmp_path / "vocab.txt")
+    again = CharVocab.load(tmp_path / "vocab.txt")
+    assert again.chars == vocab.chars
+    assert again.encode("万元\n") == vocab.encode("万元\n")
+    assert again.encode("龘")[0] == 1  # unknown
+
+
+TINY_SURFACES = [
+    ("2024 年度总支出决算数 285.53 万元，其中基本支出 231.11 万元，执行率 99.47%，自评得分 98 分，办理 726 项。",
+     [("285.53 万元", "AMOUNT"), ("231.11 万元", "AMOUNT"), ("99.47%", "PERCENT"), ("98 分", "SCORE"), ("726 项", "QUANTITY")]),
+    ("项目资金已全部拨付到位，全年完成培训 160余次。", [("项目资金已全部拨付到位", "CLAIM"), ("160余次", "QUANTITY")]),
+]
+
+
+def _locate(text, surfaces):
+    spans, cursor = [], 0
+    for surface, label in surfaces:
+        start = text.index(surface, cursor)
+        spans.append((start, start + len(surface), label))
+        cursor = start + len(surface)
+    return spans
+
+
+TINY = [(text, _locate(text, surfaces)) for text, surfaces in TINY_SURFACES]
+
+
+def tiny_examples():
+    from training.data import TextExample
+
+    return [TextExample(f"tiny{i}", text, spans, group=f"tiny{i}") for i, (text, spans) in enumerate(TINY)]
+
+
+def tiny_config(tmp_path):
+    from training.train import TrainConfig
+
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(
+        "seed: 3\nmodel: {hidden_size: 32, num_layers: 1, num_heads: 2, intermediate_size: 64, window: 64, overlap: 8, dropout: 0.0}\n"
+        "train: {epochs: 30, batch_size: 4, learning_rate: 0.01, gold_repeat: 2, threads: 1}\n",
+        encoding="utf-8",
+    )
+    return TrainConfig.load(config_path)
+
+
+def test_model_tiny_training_loss_falls_and_round_trips(tmp_path):
+    from extractor.tagger.model import ModelTagger
+    from training.data import build_vocab
+    from training.train import save_model, train_model
+
+    examples = tiny_examples()
+    config = tiny_config(tmp_path)
+    vocab = build_vocab([e.text for e in examples], min_jieba_freq=10**9)
+    net, losses = train_model(config, examples, vocab, log=lambda _: None)
+    assert sum(losses[-5:]) / 5 < 0.5 * sum(losses[:5]) / 5
+    save_model(net, vocab, config, tmp_path / "tiny", name="tiny", training_data={})
+    tagger = ModelTagger(tmp_path / "tiny")
+    text = TINY[0][0]
+    found = {(s.start, s.end, s.label) for s in tagger.tag(text)}
+    assert TINY[0][1][0] in found
+    assert tagger.tag("") == [] and tagger.tag("   \n ") == []
+    for span in tagger.tag(text):
+        assert 0 <= span.confidence <= 1 and text[span.start : span.end] == text[span.start : span.end].strip()
+
+
+class _DigitRunNet(torch.nn.Module):
+    """A stand-in network: every run of digits is an AMOUNT, judged inside its window only."""
+
+    def __init__(self, digit_ids):
+        super().__init__()
+        self.digit_ids = torch.tensor(sorted(digit_ids))
+
+    def forward(self, input_ids, rule_ids, attention_mask):
+        is_digit = torch.isin(input_ids, self.digit_ids)
+        previous = torch.zeros_like(is_digit)
+        previous[:, 1:] = is_digit[:, :-1]
+        value = torch.full((*input_ids.shape, len(VALUE_TAGS)), -10.0)
+        value[..., 0] = 0.0
+        value[..., VALUE_TAGS.index("B-AMOUNT")] = torch.where(is_digit & ~previous, 10.0, -10.0)
+        value[..., VALUE_TAGS.index("I-AMOUNT")] = torch.where(is_digit & previous, 10.0, -10.0)
+        claim = torch.zeros((*input_ids.shape, len(CLAIM_TAGS)))
+        return value, claim
+
+
+def test_model_long_text_merges_windows_without_losing_spans(tmp_path):
+    """Spans straddling window seams come out once and whole."""
+    import re
+
+    from extractor.tagger.model import ModelTagger
+    from training.data import build_vocab
+    from training.train import save_model, train_model
+
+    examples = tiny_examples()
+    config = tiny_config(tmp_path)
+    vocab = build_vocab([e.text for e in examples], min_jieba_freq=10**9)
+    net, _ = train_model(config, examples, vocab, log=lambda _: None, max_steps=1)
+    save_model(net, vocab, config, tmp_path / "tiny", name="tiny", training_data={})
+    tagger = ModelTagger(tmp_path / "tiny")
+    tagger.net = _DigitRunNet(vocab.encode("0123456789"))
+    tagger.window, tagger.overlap, tagger.batch_size = 24, 6, 3  # seams every 12 characters, several batches
+    text = "".join(f"第{'元' * (i % 5)}项{str(7 ** i)[: 3 + i % 9]}分" for i in range(60))
+    expected = [(m.start(), m.end(), "AMOUNT") for m in re.finditer(r"\d+", text)]
+    found = [(s.start, s.end, s.label) for s in tagger.tag(text)]
+    assert len(text) > 10 * tagger.window
+    assert found == expected
+
+
+@pytest.mark.skipif(not DEFAULT_MODEL.exists(), reason="models/default not built yet")
+def test_model_shipped_default_loads_and_tags_a_known_sentence():
+    from extractor.tagger.model import ModelTagger
+
+    tagger = ModelTagger(DEFAULT_MODEL)
+    text = "2024 年度总支出决算数 285.53 万元，其中基本支出 231.11 万元，项目支出 54.42 万元。"
+    found = {(text[s.start : s.end], s.label) for s in tagger.tag(text)}
+    assert {("285.53 万元", "AMOUNT"), ("231.11 万元", "AMOUNT"), ("54.42 万元", "AMOUNT")} <= found
+    assert tagger.meta["name"] and tagger.meta["scores"]
