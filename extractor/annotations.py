@@ -327,13 +327,24 @@ def validate_document(doc: GoldDocument) -> list[str]:
         if span.label in VALUE_LABELS:
             if span.value is None:
                 problems.append(Msg.E107.format(where=where, start=span.start, end=span.end, text=surface, label=span.label, reason="no value recorded"))
-            elif numbers.parse_number(re.sub(r"[^\d.,０-９．，一二三四五六七八九十百千万亿两零〇壹贰叁肆伍陆柒捌玖拾佰仟萬億]", "", surface)) is None:
+            elif not _reads_as_number(surface, span.label):
                 problems.append(Msg.E107.format(where=where, start=span.start, end=span.end, text=surface, label=span.label, reason="no number in the span"))
     values = sorted(doc.values, key=lambda s: (s.start, s.end))
     for a, b in zip(values, values[1:]):
         if b.start < a.end:
             problems.append(Msg.E103.format(where=where, a_start=a.start, a_end=a.end, a_label=a.label, b_start=b.start, b_end=b.end, b_label=b.label))
     return problems
+
+
+def _reads_as_number(surface: str, label: str) -> bool:
+    """The span holds a number the reader understands, with its own unit or as a bare cell."""
+    from extractor import numbers
+
+    if numbers.read_value(surface, label) is not None:
+        return True
+    return numbers.read_value(surface, label, context_unit="%" if label == "PERCENT" else None) is not None or (
+        numbers.parse_number(re.sub(r"[^\d.,０-９．，一二三四五六七八九十百千万亿两零〇壹贰叁肆伍陆柒捌玖拾佰仟萬億]", "", surface)) is not None
+    )
 
 
 def validate_directory(directory: str | os.PathLike[str], *, shared: Path | None = None) -> tuple[LoadResult, list[str]]:
