@@ -38,7 +38,7 @@ class BatchSummary:
 class TaggerSpec:
     """How a worker builds its tagger (a picklable recipe, not the model itself)."""
 
-    name: str = "rules"
+    name: str = "auto"
     model_path: str | None = None
 
     def load(self) -> Any:

@@ -28,7 +28,7 @@ EXIT_INCONSISTENT = 3
 def extract(
     paths: list[Path] = typer.Argument(..., help="Report files or folders (searched recursively)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="JSON Lines output; '-' or none writes to stdout."),
-    tagger: str = typer.Option("rules", "--tagger", help="rules | model"),
+    tagger: str = typer.Option("auto", "--tagger", help="auto (the shipped model, else rules) | model | rules"),
     model: Optional[Path] = typer.Option(None, "--model", help="Model directory for --tagger model."),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Parallel worker processes."),
     force: bool = typer.Option(False, "--force", help="Redo files already in --out (default: skip them by content hash)."),
@@ -147,7 +147,7 @@ def annotations_export(
 def preannotate(
     paths: list[Path] = typer.Argument(..., help="Report files or folders."),
     out: Path = typer.Option(..., "--out", help="Label Studio tasks JSON."),
-    tagger: str = typer.Option("rules", "--tagger"),
+    tagger: str = typer.Option("auto", "--tagger", help="auto | model | rules"),
     model: Optional[Path] = typer.Option(None, "--model"),
 ) -> None:
     """Label Studio tasks with the tagger's spans as predictions, for an annotator to correct."""

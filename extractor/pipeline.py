@@ -22,7 +22,7 @@ _default_tagger: Tagger | None = None
 def default_tagger() -> Tagger:
     global _default_tagger  # one tagger per process: a model is loaded once
     if _default_tagger is None:
-        _default_tagger = load_tagger("rules")
+        _default_tagger = load_tagger("auto")
     return _default_tagger
 
 
