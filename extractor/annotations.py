@@ -88,7 +88,7 @@ class GoldDocument:
 def _fmt(number: float | None) -> str:
     if number is None:
         return ""
-    return f"{number:.10g}" if abs(number) < 1e15 else repr(number)
+    return repr(float(number)) if number != int(number) or abs(number) >= 1e15 else str(int(number))
 
 
 def parse_reading(text: str) -> tuple[float | None, str | None, float | None]:

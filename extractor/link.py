@@ -15,7 +15,8 @@ from extractor.types import Span
 _BOUNDARY = re.compile(r"[，。；;：:,\n\t、（(）)|！!？?“”\"]")
 # Linking words between the metric and its value that are not part of the metric.
 _TRAILING_FILLER = re.compile(
-    r"(?:\s|为|是|达到|达|约|近|共计|共|合计|累计|总计|计|超过|超|逾|突破|分别|均|已|由|从|至|到|了|的|≥|≤|>|<|=|大于|小于|不低于|不少于|高于|低于)+$"
+    # 达/计/至/到 only as words of their own: 下达, 统计, 截至, 收到 keep them.
+    r"(?:\s|为|是|达到|(?<![下送抵传表到])达|约|近|共计|共|合计|累计|总计|(?<![统设审会])计|超过|超|逾|突破|分别|均|已|由|从|(?<![截直])至|(?<![收得达做])到|了|的|≥|≤|>|<|=|大于|小于|不低于|不少于|高于|低于)+$"
 )
 _MAX_METRIC_CHARS = 24
 
@@ -24,10 +25,11 @@ def metric_before(text: str, start: int, floor: int = 0) -> str | None:
     """The metric phrase in ``text`` before ``start``, not reaching back past ``floor``."""
     window_start = max(floor, start - 60)
     window = text[window_start:start]
-    cut = 0
-    for match in _BOUNDARY.finditer(window):
-        cut = match.end()
-    phrase = _TRAILING_FILLER.sub("", window[cut:]).strip()
+    cuts = [0] + [m.end() for m in _BOUNDARY.finditer(window)]
+    phrase = _TRAILING_FILLER.sub("", window[cuts[-1] :]).strip()
+    if not phrase and len(cuts) > 1 and window[cuts[-1] - 1] in "：:":
+        # 自评得分：98 — the metric is the label before the colon.
+        phrase = _TRAILING_FILLER.sub("", window[cuts[-2] : cuts[-1] - 1]).strip()
     if len(phrase) > _MAX_METRIC_CHARS:
         phrase = phrase[-_MAX_METRIC_CHARS:]
     return phrase or None

@@ -67,15 +67,22 @@ Labels
   gives None: it cannot be put in 元. A bare number is multiplied by
   ``context_unit`` (万元 -> 1e4) when it has no multiplier of its own, and is
   taken as 元 without one.
-- PERCENT: fraction, unit "%" (or "个百分点" for percentage points): ``%``,
-  ``‰``, 百分之/千分之/万分之..., 个百分点, 成, 折 (``七五折`` -> 0.75,
-  ``9.5折`` -> 0.95, 对折/半折 -> 0.5). A bare number is a percentage only
-  with ``context_unit`` "%" (a ratio such as 0.85 is not a PERCENT).
+- PERCENT: fraction, unit "%" (or "个百分点" for percentage points, "‰" for
+  per mille, "个千分点" for per-mille points): ``%``, ``‰`` (``3‰`` -> 0.003,
+  precision 0.001), 百分之/千分之/万分之..., 个百分点, 个千分点
+  (``0.5个千分点`` -> 0.0005), 成, 折 (``七五折`` -> 0.75, ``9.5折`` -> 0.95,
+  对折/半折 -> 0.5). A bare number is a percentage only with ``context_unit``
+  "%" (a ratio such as 0.85 is not a PERCENT).
 - SCORE: points, unit "分"; with or without the trailing 分.
-- QUANTITY: the count, unit = the measure word after the number (``人次``,
-  ``个工作日`` ...; otherwise the first character: ``七个方面`` -> "个");
-  ``一吨半``/``一个半小时`` add a half. A bare number takes its unit from
-  ``context_unit`` or gets unit "".
+- QUANTITY: the count, unit = the measure word after the number, in
+  simplified form (``人次``, ``点次``, ``个工作日``, ``平方公里`` ...; otherwise
+  the first character: ``七个方面`` -> "个"; ``931項`` -> "项", ``98小時`` ->
+  "小时"); ``一吨半``/``一个半小时`` add a half. A Latin-letter unit at the end
+  is the unit as written, never a multiplier and never converted (``2000M``
+  -> 2000 "M", ``290kg`` -> 290 "kg", ``3.51万t`` -> 35100 "t"); bare
+  ``parse_number("2.5M")`` still reads 2.5e6. A bare number takes its
+  multiplier and unit from ``context_unit`` (``万亩`` -> ×1e4, "亩") or has
+  unit None.
 
 cn2an is not used at run time: precision needs a walk over the digits, which
 cn2an does not expose. The tests use it as an independent check of the
@@ -697,8 +704,10 @@ def _read_percent(s: str, context_unit: str | None) -> _Value | None:
     hundred = Decimal(100)
     if s in ("对折", "半折"):
         return HALF, Decimal("0.1"), "%", None
-    for suffix, scale, unit in (("%", hundred, "%"), ("‰", Decimal(1000), "%"),
-                                ("个百分点", hundred, "个百分点"), ("百分点", hundred, "个百分点")):
+    thousand = Decimal(1000)
+    for suffix, scale, unit in (("%", hundred, "%"), ("‰", thousand, "‰"),
+                                ("个百分点", hundred, "个百分点"), ("百分点", hundred, "个百分点"),
+                                ("个千分点", thousand, "个千分点"), ("千分点", thousand, "个千分点")):
         if s.endswith(suffix):
             r = _read_whole(s[: -len(suffix)])
             return (r.value / scale, _capped(r.precision) / scale, unit, _approx(r)) if r else None
@@ -756,11 +765,31 @@ def _read_score(s: str, context_unit: str | None) -> _Value | None:
 
 _MEASURE_WORDS = sorted(
     """个工作日 工作日 个小时 小时 个月 个季度 分钟 人次 户次 车次 架次 台次 件次 班次 批次 场次 期次
-    课时 学时 平方米 平方公里 平方千米 立方米 公里 公斤 公顷 公分""".split() + list(_PREFIXED_UNITS),
+    点次 点位 部门 课时 学时 平方米 平方公里 平方千米 立方米 公里 公斤 公顷 公分""".split()
+    + list(_PREFIXED_UNITS),
     key=len,
     reverse=True,
 )
 _ASCII_UNIT = re.compile(r"[A-Za-z]+")
+# A Latin-letter unit at the end of a QUANTITY span (2000M, 290kg, 3.51万t, 100Mbps,
+# 25m2, 1.2km²): the unit as written, never a multiplier and never converted.
+_LATIN_UNIT = re.compile(r"[A-Za-z]+(?:[²³]|(?<=[mM])[23])?(?:[/·].+)?")
+
+# Traditional forms of measure-word characters, so that units are stored simplified
+# (931項 -> 项, 98小時 -> 小时, 12場次 -> 场次). Applied to the unit part only.
+_UNIT_CHARS = str.maketrans(
+    {
+        "個": "个", "項": "项", "場": "场", "時": "时", "間": "间", "處": "处", "張": "张",
+        "條": "条", "筆": "笔", "戶": "户", "戸": "户", "臺": "台", "檯": "台", "類": "类",
+        "輛": "辆", "車": "车", "噸": "吨", "畝": "亩", "頃": "顷", "棟": "栋", "冊": "册",
+        "縣": "县", "門": "门", "種": "种", "隻": "只", "雙": "双", "組": "组", "號": "号",
+        "屆": "届", "輪": "轮", "節": "节", "課": "课", "頁": "页", "區": "区", "鄉": "乡",
+        "鎮": "镇", "廠": "厂", "館": "馆", "層": "层", "頭": "头", "碼": "码", "則": "则",
+        "單": "单", "隊": "队", "環": "环", "歲": "岁", "週": "周", "鐘": "钟", "線": "线",
+        "網": "网", "團": "团", "園": "园", "學": "学", "樣": "样", "級": "级", "樁": "桩",
+        "盞": "盏", "輯": "辑", "裏": "里", "裡": "里", "釐": "厘", "機": "机", "擔": "担",
+    }
+)
 
 
 def _measure_word(rest: str) -> tuple[str, str] | None:
@@ -778,19 +807,52 @@ def _measure_word(rest: str) -> tuple[str, str] | None:
     return None  # no unit, or a numeral (五一个, 三五个: not one count)
 
 
+def _split_latin_unit(s: str) -> tuple[str, str] | None:
+    """(number part, unit) when ``s`` ends in a Latin-letter unit after the number
+    (2000M, 290kg, 10万kW·h, 5kg/人); e-notation (2e3) is a number, not a unit."""
+    letter = re.search(r"[A-Za-z]", s)
+    if letter is None or letter.start() == 0 or _E_NOTATION.fullmatch(s):
+        return None
+    m = _LATIN_UNIT.fullmatch(s, letter.start())
+    return (s[: letter.start()], m.group()) if m else None
+
+
+def _context_unit(context_unit: str) -> tuple[Decimal, str | None] | None:
+    """A bare cell's multiplier and unit from its header: 个 -> (1, 个), 万人 -> (1e4, 人),
+    万亩 -> (1e4, 亩), kg -> (1, kg), 万t -> (1e4, t), 万 -> (1e4, None); None when the
+    header does not read as a unit."""
+    ctx = re.sub(r"[\s()（）\[\]【】]", "", _norm(context_unit)).translate(_UNIT_CHARS)
+    latin = _split_latin_unit("1" + ctx)
+    if latin is not None:
+        factor = _read_whole(latin[0])
+        if factor is not None:
+            return factor.value, latin[1]
+    split = _read_number_prefix("1" + ctx, _PREFIXED_UNITS)
+    if split is None:
+        return None
+    if not split[1]:
+        return split[0].value, None
+    found = _measure_word(split[1])
+    return (split[0].value, found[0]) if found is not None else None
+
+
 def _read_quantity(s: str, context_unit: str | None) -> _Value | None:
+    latin = _split_latin_unit(s)
+    num = _read_whole(latin[0]) if latin is not None else None
+    if latin is not None and num is not None:
+        # 2000M is 2000 M (bandwidth), 290kg is 290 kg: the unit as written, no multiplier
+        return num.value, num.precision, latin[1], _approx(num)
     split = _read_number_prefix(s, _PREFIXED_UNITS)
     if split is None:
         return None
     num, rest = split
     value, prec = num.value, num.precision
-    if not rest and context_unit:
-        ctx = re.sub(r"[\s()（）\[\]【】]", "", _norm(context_unit))
-        ctx_split = _read_number_prefix("1" + ctx)  # 万人 -> ×1e4, 人
-        if ctx_split is not None and ctx_split[1]:
-            value, prec, rest = value * ctx_split[0].value, prec * ctx_split[0].value, ctx_split[1]
-    if not rest:
-        return value, prec, "", _approx(num)
+    if not rest:  # a bare count: multiplier and unit from the context, else no unit
+        ctx = _context_unit(context_unit) if context_unit and context_unit.strip() else (ONE, None)
+        if ctx is None:
+            return None
+        return value * ctx[0], prec * ctx[0], ctx[1], _approx(num)
+    rest = rest.translate(_UNIT_CHARS)
     half = rest.startswith("个半")  # 一个半小时
     if half:
         rest = "个" + rest[2:]

@@ -63,7 +63,7 @@ class Reading:
     """
 
     value: float
-    unit: str
+    unit: str | None
     precision: float
     lower: float
     upper: float

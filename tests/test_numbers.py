@@ -257,7 +257,7 @@ def test_numbers_amount_rejects_foreign_and_garbage(text: str) -> None:
         ("百 分 之 一 百二 十點 五", 1.205, 0.001, "%"),
         ("千分之２．４", 0.0024, 0.0001, "%"),
         ("萬分之肆", 0.0004, 0.0001, "%"),
-        ("5‰", 0.005, 0.001, "%"),
+        ("5‰", 0.005, 0.001, "‰"),
         ("2.5个百分点", 0.025, 0.001, "个百分点"),
         ("六個百分點", 0.06, 0.01, "个百分点"),
         ("九成", 0.9, 0.1, "%"),
@@ -346,7 +346,153 @@ def test_numbers_quantity_bare_number_takes_context_unit() -> None:
     r = read_value("1.5", "QUANTITY", context_unit="万人")
     assert r is not None and r.value == 15000.0 and r.unit == "人"
     r = read_value("12", "QUANTITY")
-    assert r is not None and r.unit == ""
+    assert r is not None and r.value == 12.0 and r.unit is None  # no unit: None, not ""
+
+
+# Problems found by comparing the gold with read_value (annotations/GUIDELINE.md).
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("98小時", 98.0, "小时"),
+        ("12場次", 12.0, "场次"),
+        ("14個小時", 14.0, "个小时"),
+        ("931項", 931.0, "项"),
+        ("53戶", 53.0, "户"),
+        ("6類", 6.0, "类"),
+        ("3臺", 3.0, "台"),
+        ("5張", 5.0, "张"),
+        ("12條", 12.0, "条"),
+        ("7筆", 7.0, "笔"),
+        ("8處", 8.0, "处"),
+        ("4間", 4.0, "间"),
+        ("一個半小時", 1.5, "个小时"),
+        ("3萬戶", 30000.0, "户"),
+    ],
+)
+def test_numbers_quantity_traditional_measure_word_is_simplified(text: str, value: float, unit: str) -> None:
+    r = read_value(text, "QUANTITY")
+    assert r is not None, text
+    assert close(r.value, value) and r.unit == unit, (text, r)
+
+
+def test_numbers_quantity_traditional_context_unit_is_simplified() -> None:
+    r = read_value("28", "QUANTITY", context_unit="項")
+    assert r is not None and r.value == 28.0 and r.unit == "项"
+
+
+@pytest.mark.parametrize(
+    "text, value, precision, unit",
+    [
+        ("3‰", 0.003, 0.001, "‰"),
+        ("0.0046‰", 4.6e-06, 1e-07, "‰"),
+        ("千分之三", 0.003, 0.001, "%"),  # the written fraction keeps unit %
+        ("0.5个千分点", 0.0005, 0.0001, "个千分点"),
+        ("0.8262个千分点", 0.0008262, 1e-07, "个千分点"),
+        ("0.5個千分點", 0.0005, 0.0001, "个千分点"),
+        ("2千分点", 0.002, 0.001, "个千分点"),
+    ],
+)
+def test_numbers_percent_per_mille(text: str, value: float, precision: float, unit: str) -> None:
+    r = read_value(text, "PERCENT")
+    assert r is not None, text
+    assert close(r.value, value) and close(r.precision, precision) and r.unit == unit, (text, r)
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("1256 点次", 1256.0, "点次"),
+        ("12点位", 12.0, "点位"),
+        ("30062人次", 30062.0, "人次"),
+        ("53户次", 53.0, "户次"),
+        ("120车次", 120.0, "车次"),
+        ("17 架次", 17.0, "架次"),
+        ("3场次", 3.0, "场次"),
+        ("8批次", 8.0, "批次"),
+        ("5台次", 5.0, "台次"),
+        ("9件次", 9.0, "件次"),
+        ("30个工作日", 30.0, "个工作日"),
+        ("5工作日", 5.0, "工作日"),
+        ("4000平方米", 4000.0, "平方米"),
+        ("30.4平方公里", 30.4, "平方公里"),
+        ("32.1公里", 32.1, "公里"),
+        ("12千米", 12.0, "千米"),
+        ("387万亩", 3870000.0, "亩"),
+        ("0.05亩", 0.05, "亩"),
+        ("114.48公顷", 114.48, "公顷"),
+        ("1659吨", 1659.0, "吨"),
+        ("5440套", 5440.0, "套"),
+        ("20000余册", 20000.0, "册"),
+        ("6间", 6.0, "间"),
+        ("3栋", 3.0, "栋"),
+        ("10座", 10.0, "座"),
+        ("4所", 4.0, "所"),
+        ("30余家", 30.0, "家"),
+        ("0辆", 0.0, "辆"),
+        ("8县", 8.0, "县"),
+        ("13 大", 13.0, "大"),
+        ("五部门", 5.0, "部门"),
+    ],
+)
+def test_numbers_quantity_compound_measure_words_whole(text: str, value: float, unit: str) -> None:
+    r = read_value(text, "QUANTITY")
+    assert r is not None, text
+    assert close(r.value, value) and r.unit == unit, (text, r)
+
+
+@pytest.mark.parametrize(
+    "text, value, precision, unit",
+    [
+        ("5kg", 5.0, 1.0, "kg"),
+        ("290kg", 290.0, 1.0, "kg"),
+        ("3km", 3.0, 1.0, "km"),
+        ("168CM", 168.0, 1.0, "CM"),
+        ("2000M", 2000.0, 1.0, "M"),
+        ("10000M", 10000.0, 1.0, "M"),
+        ("2.5M", 2.5, 0.1, "M"),
+        ("10G", 10.0, 1.0, "G"),
+        ("2T", 2.0, 1.0, "T"),
+        ("100Mbps", 100.0, 1.0, "Mbps"),
+        ("500GB", 500.0, 1.0, "GB"),
+        ("3.51万t", 35100.0, 100.0, "t"),
+        ("30余kg", 30.0, 1.0, "kg"),
+        ("10万kW·h", 100000.0, 10000.0, "kW·h"),
+        ("25m2", 25.0, 1.0, "m2"),
+    ],
+)
+def test_numbers_quantity_latin_unit_is_not_a_multiplier(text: str, value: float, precision: float, unit: str) -> None:
+    r = read_value(text, "QUANTITY")
+    assert r is not None, text
+    assert close(r.value, value) and close(r.precision, precision) and r.unit == unit, (text, r)
+
+
+def test_numbers_quantity_latin_context_and_number_reader_unchanged() -> None:
+    r = read_value("2000", "QUANTITY", context_unit="M")
+    assert r is not None and r.value == 2000.0 and r.unit == "M"
+    r = read_value("28", "QUANTITY", context_unit="万t")
+    assert r is not None and r.value == 280000.0 and r.unit == "t"
+    r = read_value("28", "QUANTITY", context_unit="万亩")
+    assert r is not None and r.value == 280000.0 and r.unit == "亩"
+    assert parse_number("2.5M").value == 2500000.0  # the bare number reader keeps the multiplier
+    r = read_value("40k人", "QUANTITY")  # not trailing: still a multiplier
+    assert r is not None and r.value == 40000.0 and r.unit == "人"
+    r = read_value("2e3", "QUANTITY")  # e-notation, not a unit "e3"
+    assert r is not None and r.value == 2000.0 and r.unit is None
+
+
+def test_numbers_quantity_bare_count_unit_is_none() -> None:
+    for text in ("12", "0", "一千二百", "160余"):
+        r = read_value(text, "QUANTITY")
+        assert r is not None and r.unit is None, (text, r)
+    r = read_value("12", "QUANTITY", context_unit="万")  # a multiplier only
+    assert r is not None and r.value == 120000.0 and r.unit is None
+    assert read_value("12", "QUANTITY", context_unit="%") is None
+
+
+def test_numbers_wan_zhao_is_not_a_quantity() -> None:
+    assert read_value("万兆", "QUANTITY") is None  # not tagged; left as it is
 
 
 @pytest.mark.parametrize("text", ["五一个", "三五个", "abc", "5%", ""])

@@ -55,3 +55,14 @@ def test_rules_do_not_tag_non_values(text):
 def test_rules_bare_score_cells_in_a_score_table():
     table = "三级指标\t分值\t指标解释\t得分\n预算完成率\t2.0\t反映预算完成程度。\t1.8\n"
     assert tagged(table) == [("2.0", "SCORE"), ("1.8", "SCORE")]
+
+
+def test_rules_formula_dash_is_no_range():
+    """Seed 003: `(1 - 0%)` is a formula, not the range 1-0% (bug: the 1 was tagged PERCENT)."""
+    assert tagged("$(1 - 0\\%) \\times 4$") == [("0\\%", "PERCENT")]
+
+
+def test_rules_money_cell_next_to_its_row_label():
+    """Seed 004: `基本支出 24,942,247.28` in a cell under a money header."""
+    table = "年度部门整体支出\t全年预算数\t财政拨款 65,240,\t\t基本支出 24,942,247.28\t项目支出 40,297,999.76\t\n"
+    assert tagged(table) == [("24,942,247.28", "AMOUNT"), ("40,297,999.76", "AMOUNT")]

@@ -120,6 +120,8 @@ def _plausible_quantity(work: str, start: int, end: int) -> bool:
 
 
 _BARE_CELL = re.compile(rf"(?<=\t)\s*({_AR})\s*(?=\t|\n|$)")
+# A money-shaped figure inside a table cell that also holds its row label (基本支出 24,942,247.28).
+_LABELLED_MONEY_CELL = re.compile(r"(?<=[\u4e00-\u9fff\s:：])(\d{1,3}(?:,\d{3})+\.\d{2})(?=\s*(?:\t|\n|$))")
 _MONEY_CELL = re.compile(r"\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2}")
 _SCORE_HEADER = re.compile(r"分值|得分|权重|自评分|评分")
 _MONEY_HEADER = re.compile(r"预算数|执行数|决算数|金额|万元|（元）|\(元\)")
@@ -146,12 +148,16 @@ def _bare_table_cells(work: str) -> list[_Candidate]:
                     found.append((start, end, "AMOUNT", 0.6, "元"))
                 elif _SCORE_HEADER.search(header) and float(cell.replace(",", "")) <= 100:
                     found.append((start, end, "SCORE", 0.6, "分"))
+            if _MONEY_HEADER.search(header):
+                for match in _LABELLED_MONEY_CELL.finditer(line):
+                    found.append((offset + match.start(1), offset + match.end(1), "AMOUNT", 0.6, "元"))
         recent.append(line)
         offset += len(line) + 1
     return found
 
 
-_RANGE_SEP = r"\s*[-~～—至到]\s*"
+# A range joins its numbers tightly (10-20%, 15～30天, 90 至 95%); `1 - 0%` in a formula is no range.
+_RANGE_SEP = r"(?:[-~～—]|\s*[至到]\s*)"
 
 
 def _range_first_halves(work: str, candidates: list[_Candidate]) -> list[_Candidate]:
