@@ -30,7 +30,7 @@ from training.train import TrainConfig, save_model, train_model
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
-def run(config_path: str, overrides: list[str], work_dir: Path, log=print) -> dict[str, Any]:
+def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, splits: str = "all") -> dict[str, Any]:
     config = TrainConfig.load(config_path, overrides)
     loaded = load_gold(config.data.get("gold_dirs", ["annotations"])[0])
     for message in loaded.skipped:
@@ -56,9 +56,9 @@ def run(config_path: str, overrides: list[str], work_dir: Path, log=print) -> di
         return {"model": model_scores, "rules": rule_scores, "test": [d.doc_id for d in test_docs]}
 
     folds = {}
-    for held_out in seeds:
+    for held_out in seeds if splits in ("all", "seeds") else []:
         folds[held_out.doc_id] = train_and_score(f"loso-{held_out.doc_id[:3]}", [d for d in seeds if d is not held_out], [held_out])
-    pool_result = train_and_score("pool-split", seeds, pool_test) if pool_test else None
+    pool_result = train_and_score("pool-split", seeds, pool_test) if pool_test and splits in ("all", "pool") else None
     return {"folds": folds, "pool": pool_result, "pool_train": [e.doc_id for e in pool_train_ex], "synthetic_docs": len(synthetic), "settings": config.raw}
 
 
@@ -103,7 +103,7 @@ def render(results: dict[str, Any]) -> str:
         lines.append(f"| {label} | {mp:.3f} | {mr:.3f} | {mf:.3f} | {rp:.3f} | {rr:.3f} | {rf:.3f} | {support} |")
     bare_m = [f["model"]["bare_cells"] for f in folds]
     bare_r = [f["rules"]["bare_cells"] for f in folds]
-    lines += ["", _bare_line(bare_m, bare_r)]
+    lines += ["", _bare_line(bare_m, bare_r)] if folds else ["", "(not run)"]
     if results["pool"]:
         pool = results["pool"]
         lines += [
@@ -138,17 +138,92 @@ def _bare_line(model: list[dict[str, Any]], rules: list[dict[str, Any]]) -> str:
     return f"Bare table cells (value spans with no unit of their own, {support} in the test data): recall model {m:.3f}, rules {r:.3f}."
 
 
+def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
+    """Install the pool-split model (trained on everything but the held-out pool split) as ``target``."""
+    import shutil
+
+    source = work_dir / "pool-split"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    meta_path = target / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["name"] = target.name
+    scores: dict[str, Any] = {}
+    if results["pool"]:
+        scores["held_out_pool"] = {
+            "labels": results["pool"]["model"]["labels"],
+            "values_micro": results["pool"]["model"]["values_micro"],
+            "bare_cells": results["pool"]["model"]["bare_cells"],
+            "value_accuracy": results["pool"]["model"]["value_accuracy"],
+            "test_excerpts": results["pool"]["test"],
+        }
+    folds = list(results["folds"].values())
+    if folds:
+        scores["leave_one_report_out_f1"] = {label: round(_pooled([f["model"] for f in folds], label)[2], 4) for label in (*VALUE_LABELS, CLAIM_LABEL)}
+    meta["scores"] = scores
+    meta["training_data"]["pool_train"] = results["pool_train"]
+    meta["training_data"]["synthetic_docs"] = results["synthetic_docs"]
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    (target / "MODEL_CARD.md").write_text(model_card(meta), encoding="utf-8")
+
+
+def model_card(meta: dict[str, Any]) -> str:
+    net = meta["settings"]["model"]
+    lines = [
+        f"# Model card: {meta['name']}",
+        "",
+        "A character-level token classifier (a small BERT encoder from HF transformers, trained from scratch here;",
+        "no pretrained weights) with two heads: values (AMOUNT, PERCENT, SCORE, QUANTITY; IOB2) and CLAIMs (IOB2).",
+        "Input per character: its id and the rule labeler's tag for it. Values are read by `extractor.numbers`.",
+        "",
+        f"- parameters: {meta['parameters']:,}; hidden {net['hidden_size']}, layers {net['num_layers']}, heads {net['num_heads']},"
+        f" window {net['window']} characters with {net['overlap']} of context each side",
+        f"- extractor {meta['extractor_version']}, git {meta.get('git_commit')}, torch {meta['libraries']['torch']}, transformers {meta['libraries']['transformers']}",
+        "",
+        "## Training data",
+        "",
+        f"- seed reports: {', '.join(d[:3] for d in meta['training_data'].get('train', []))}",
+        f"- pool excerpts (training split): {len(meta['training_data'].get('pool_train', []))}",
+        f"- synthetic documents (training/synth.py): {meta['training_data'].get('synthetic_docs')}",
+        "- held out: the pool excerpts listed under scores (their agencies are in no training set)",
+        "",
+        "## Scores",
+        "",
+        "Strict span match (seqeval IOB2 strict). Full tables: training/RESULTS.md.",
+        "",
+    ]
+    pool = meta["scores"].get("held_out_pool")
+    if pool:
+        lines += ["Held-out pool excerpts:", "", "| label | P | R | F1 | support |", "|---|---|---|---|---|"]
+        for label, row in pool["labels"].items():
+            lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+        bare = pool["bare_cells"]
+        if bare["recall"] is not None:
+            lines += ["", f"Bare table cells: recall {bare['recall']:.3f} of {bare['support']}."]
+    loso = meta["scores"].get("leave_one_report_out_f1")
+    if loso:
+        lines += ["", "Leave one seed report out, pooled F1: " + ", ".join(f"{k} {v:.3f}" for k, v in loso.items()) + "."]
+    lines += ["", "## Settings", "", "```json", json.dumps(meta["settings"], ensure_ascii=False, indent=1), "```", ""]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default="training/config.yaml")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--work-dir", default="/tmp/extractor-results")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--ship", default=None, help="install the pool-split model here (e.g. models/default)")
+    parser.add_argument("--splits", choices=["all", "seeds", "pool"], default="all", help="which held-out evaluations to run")
     args = parser.parse_args()
-    results = run(args.config, args.overrides, Path(args.work_dir))
+    results = run(args.config, args.overrides, Path(args.work_dir), splits=args.splits)
     Path(args.out).write_text(render(results), encoding="utf-8")
     Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
+    if args.ship:
+        ship(results, Path(args.work_dir), Path(args.ship))
+        print(f"shipped the pool-split model to {args.ship}")
 
 
 if __name__ == "__main__":
