@@ -8,17 +8,38 @@ counted, so every span and every value is right by construction.
 
     python -m training.synth --n 500 --seed 0 --out data/synth.jsonl
 
-Conventions (shared/LABELS.md): values in base units (AMOUNT 元, PERCENT as a
-fraction, SCORE points, QUANTITY count with its measure word as unit);
-qualifiers 约/近/超/逾/达/达到/突破 outside the span, 余/多 inside; a bare table
-cell carries ``bare_cell: True`` and the ``context_unit`` its header or unit
-cell gives. ``context_unit`` is also set on the few non-bare spans whose text
-has no unit of its own (the first half of ``10-20%``, ``自评分数98``).
+Conventions follow annotations/GUIDELINE.md (v1.2, grown from shared/LABELS.md):
+
+- Values in base units (AMOUNT 元, PERCENT as a fraction, SCORE points,
+  QUANTITY count with its measure word as unit); qualifiers 约/近/超/逾/达/达到/
+  突破 outside the span, 余/多 inside. Also: ‰ (PERCENT, unit "‰") and 个千分点,
+  zero money without a unit (``结余为0`` -> AMOUNT 0 元, ``context_unit`` 元),
+  amounts in Chinese numerals (一千二百万元), traditional multipliers and measure
+  words inside spans (2.5萬戶, 931項; value and unit unchanged), maximum points in
+  template headers (预算执行情况(10分)) and grade thresholds (优(≥90)) as SCORE,
+  and table rows whose number cells OCR glued together (``877383.91%`` = 87 | 73
+  | 83.91%) as adjacent spans. Ranks, levels, slogans (前十名, 三级, 十四五,
+  7*24小时) and form instructions ((200字以内), 未达到90%的需说明原因) stay untagged.
+- A bare table cell carries ``bare_cell: True`` and the ``context_unit`` its
+  header or unit cell gives. ``context_unit`` is also set on the few non-bare
+  spans whose text has no unit of its own (the first half of ``10-20%``,
+  ``自评分数98``, a zero balance).
+- Claims: rates reported as results are claims whatever their size (执行率,
+  完成预算的…), deviation rates (差异率) are not; effect and growth clauses
+  stated as achieved in result sections are claims; list markers stay outside,
+  connectives (并, 且, 同时) and lead-ins whose comma ends no independent clause
+  (截至目前，/ 2022年，/ 通过…，) inside, with the subject; no closing punctuation.
+
+Document kinds (``kind``): short department and project reports and table
+pages as before; whole reports of 5,000-9,000 characters (``report``); and
+pool-style excerpts of 500-1,100 characters cut at paragraph boundaries from a
+whole report (``excerpt``).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import math
 import random
@@ -49,6 +70,8 @@ COMPARATORS = {  # (before, after) the figure; "以上"/"以下" follow it
 LATEX_CMP = {">": "\\geq ", "<": "\\leq "}
 FULLWIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
 TRAD = str.maketrans("万亿项数资额预执绩评价财报计门务设经费级单位发达实际标准质量满意时效产益", "萬億項數資額預執績評價財報計門務設經費級單位發達實際標準質量滿意時效產益")
+# inside value spans only the multiplier and the measure word change (931項, 12個, 2.5萬戶); the value does not
+SPAN_TRAD = str.maketrans("万亿项个户场条台辆张处间笔时", "萬億項個戶場條臺輛張處間筆時")
 OCR_CONFUSE = {"已": "己", "未": "末", "日": "曰", "人": "入", "千": "干", "土": "士", "大": "太"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DIGIT = re.compile(r"\d")
@@ -122,9 +145,19 @@ def _resolution(d: int, mult: float | int = 1) -> float:
 
 
 def cn_int(n: int) -> str:
-    """Chinese numeral for 0..999 (两 for a lone 2, as before a measure word)."""
+    """Chinese numeral for 0..9999 (两 for a lone 2, as before a measure word, and for 两千)."""
     if n == 2:
         return "两"
+    if n >= 1000:
+        t, r = divmod(n, 1000)
+        head = ("两" if t == 2 else CN_DIGITS[t]) + "千"
+        if r == 0:
+            return head
+        if r < 10:
+            return head + "零" + CN_DIGITS[r]
+        if r < 100:  # 一千零一十五, 一千零五十
+            return head + "零" + ("一" if r < 20 else "") + cn_int(r)
+        return head + cn_int(r)
     if n < 10:
         return CN_DIGITS[n]
     if n < 20:
@@ -244,6 +277,38 @@ class Numbers:
         num = _numstr(q, d, self.style.thousands and q >= 10_000 and rng.random() < 0.5)
         return val(num + suffix + self._usp() + unit, "QUANTITY", float(q), unit, _resolution(d))
 
+    def permille(self, frac: float, *, points: bool = False, decimals: int | None = None) -> Piece:
+        """Per mille: 0.46‰ -> 0.00046 (unit ‰); 0.8个千分点 -> 0.0008 (unit 个千分点)."""
+        pm = Decimal(str(round(frac * 1000, 8)))
+        if decimals is None:
+            decimals = 0 if pm == pm.to_integral_value() else self.rng.choice([1, 2, 2, 2, 4]) if pm < 1 else self.rng.choice([1, 2])
+        q = _quant(pm, decimals)
+        while q == 0 and pm and decimals < 4:  # 0.0046‰ rather than 0.0‰
+            decimals += 1
+            q = _quant(pm, decimals)
+        num = _numstr(q, decimals, False)
+        value, prec = float(q / 1000), _resolution(decimals) / 1000
+        if points:
+            return val(num + self._usp() + "个千分点", "PERCENT", value, "个千分点", prec)
+        return val(num + "‰", "PERCENT", value, "‰", prec)
+
+    def cn_money(self, yuan: float) -> Piece:
+        """Money in Chinese numerals, rounded to two figures: 一千二百万元, 八十万元, 一亿二千万元."""
+        wan = int(_round_sig(max(1, round(yuan / 10_000)), 2))
+        if wan >= 10_000:  # 亿: whole 亿 and a number of 千万 (一亿二千万元)
+            yi, qian = wan // 10_000, wan % 10_000 // 1000
+            wan = yi * 10_000 + qian * 1000
+            text = cn_int(yi) + "亿" + (CN_DIGITS[qian] + "千万" if qian else "") + "元"
+        else:
+            text = cn_int(wan) + "万元"
+        place = 10 ** (len(str(wan)) - len(str(wan).rstrip("0")))
+        return val(text, "AMOUNT", float(wan * 10_000), "元", float(place * 10_000))
+
+    def zero_money(self) -> Piece:
+        """A zero balance with no unit, said of money (结余为0): AMOUNT 0 元."""
+        d = 0 if self.rng.random() < 0.8 else 2
+        return val(_numstr(Decimal(0), d, False), "AMOUNT", 0.0, "元", _resolution(d), context_unit="元")
+
     def cn_quantity(self, n: int, unit: str) -> Piece:
         # a Chinese numeral is stated to its last non-zero place: 二十 -> 10
         n = int(n)
@@ -267,8 +332,9 @@ def _round_sig(n: float, sig: int) -> float:
 
 # --------------------------------------------------------------------------- templates
 
+FRESH_GROUPS = frozenset({"narrative"})
 SLOT_RE = re.compile(r"\{([^{}]*)\}|\[\[|\]\]")
-NUM_SLOT_RE = re.compile(r"^(QC|QR|PR|PP|SN|A|P|S|Q)([~<>]*)(?::([^:]*))?(?::(.*))?$")
+NUM_SLOT_RE = re.compile(r"^(QC|QR|PR|PP|PM|PK|SN|AC|A|P|S|Q|Z)([~<>]*)(?::([^:]*))?(?::(.*))?$")
 
 
 class Gen:
@@ -279,6 +345,7 @@ class Gen:
         self.tpl: dict[str, list[str]] = data["templates"]
         self.num = Numbers(rng, style)
         self.out: list[Piece] = []
+        self._fresh: dict[str, list[str]] = {}
 
     # -- output helpers
     def text(self, s: str) -> None:
@@ -290,8 +357,11 @@ class Gen:
         self.text(end + self.style.para_sep)
 
     def para(self, group: str, k: int = 1, joiner: str = "", end: str = "") -> None:
-        """k random templates of a group, in one paragraph."""
-        picks = self.rng.sample(self.tpl[group], min(k, len(self.tpl[group])))
+        """k random templates of a group, in one paragraph (narrative lines are not repeated within a document)."""
+        if group in FRESH_GROUPS:
+            picks = [self.fresh(group) for _ in range(k)]
+        else:
+            picks = self.rng.sample(self.tpl[group], min(k, len(self.tpl[group])))
         for i, t in enumerate(picks):
             if i:
                 self.text(joiner)
@@ -300,6 +370,15 @@ class Gen:
 
     def pick(self, group: str) -> str:
         return self.rng.choice(self.tpl[group])
+
+    def fresh(self, group: str, items: list[str] | None = None) -> str:
+        """The next template of a group (or the next of ``items``) in a per-document shuffled
+        order: no repeats until all were used."""
+        queue = self._fresh.get(group)
+        if not queue:
+            pool = items if items is not None else self.tpl[group]
+            queue = self._fresh[group] = self.rng.sample(pool, len(pool))
+        return queue.pop()
 
     # -- template expansion
     def expand(self, template: str) -> list[Piece]:
@@ -359,6 +438,8 @@ class Gen:
         cmp_ = ">" if ">" in mods else ("<" if "<" in mods else None)
         if kind in ("QR", "PR"):
             return self._range(kind, spec, unit)
+        if kind == "Z":
+            return [num.zero_money()]
         x, d = self._resolve(spec)
         latex = kind == "P" and self.style.latex and rng.random() < 0.7
         if kind == "A":
@@ -367,6 +448,10 @@ class Gen:
             piece = num.percent(x, latex=latex)
         elif kind == "PP":
             piece = num.points(x)
+        elif kind in ("PM", "PK"):
+            piece = num.permille(x, points=kind == "PK")
+        elif kind == "AC":
+            piece = num.cn_money(x)
         elif kind in ("S", "SN"):
             if d == 1:
                 x = max(0.5, round(x * 2) / 2)  # scoring rules deal in half points
@@ -381,7 +466,7 @@ class Gen:
             if latex:
                 return [Piece("$" + LATEX_CMP[cmp_]), piece, Piece("$")]
             before, after = rng.choice(COMPARATORS[cmp_])
-            if kind in ("P", "PP", "S", "SN") and after:
+            if kind in ("P", "PP", "PM", "PK", "S", "SN") and after:
                 before, after = ("≥" if cmp_ == ">" else "≤"), ""
         elif "~" in mods and kind in QUALIFIERS and rng.random() < 0.45:
             before = rng.choice(QUALIFIERS[kind])
@@ -482,6 +567,8 @@ def make_context(rng: random.Random, data: dict[str, Any]) -> dict[str, Any]:
         "_domain": domain,
         "_acts": acts,
         "_rates": domain["rates"] + data["generic_rates"],
+        "_pm_rates": domain.get("pm_rates", []) + data["generic_pm_rates"],
+        "workload": data["workloads"],
         "_projects": domain["projects"],
         "_duties": domain["duties"],
     }
@@ -528,7 +615,7 @@ def set_finance(g: Gen) -> None:
         "inc_total": inc_total, "inc_fin": inc_fin, "inc_other": round(inc_total - inc_fin, 2),
         "inc_fin_share": inc_fin / inc_total, "inc_other_share": 1 - inc_fin / inc_total,
         "budget": budget, "budget0": round(budget * rng.uniform(0.8, 1.0), 2), "exec": exec_,
-        "exec_rate": exec_ / budget, "left": round(budget - exec_, 2),
+        "exec_rate": exec_ / budget, "left": round(budget - exec_, 2), "dev_rate": abs(budget - exec_) / budget,
     })
     sg_budget = round(total * rng.uniform(0.002, 0.02), 2)
     sg_exec = round(sg_budget * rng.uniform(0.5, 1.0), 2)
@@ -573,6 +660,9 @@ def set_act(g: Gen, act: list[Any] | None = None) -> None:
     rate_v = 1.0 if rng.random() < 0.35 else round(rng.uniform(rate_tgt + 0.001, 1.0), 4)
     sat_tgt = rng.choice([0.8, 0.85, 0.9, 0.95])
     sat = round(rng.uniform(sat_tgt, 1.0), 3)
+    pm_tgt = rng.choice([0.0005, 0.0009, 0.001, 0.002, 0.003, 0.005])  # 0.9‰
+    c.update({"pm_rate": rng.choice(c["_pm_rates"]), "pm_tgt": pm_tgt, "pm_v": pm_tgt * rng.uniform(0.01, 0.95),
+              "pm_down": rng.uniform(0.00005, 0.002)})
     c.update({"act": phrase, "act_u": unit, "act_n": n, "act_tgt": tgt, "ind_name": name,
               "act_chg": rng.uniform(0.01, 0.9), "act_ratio": n / tgt,
               "rate": rng.choice(c["_rates"]), "rate2": rng.choice(c["_rates"]), "rate_v": rate_v, "rate_tgt": rate_tgt,
@@ -592,6 +682,7 @@ def set_project(g: Gen) -> None:
     p_exec = round(total * rate, 2)
     arr_rate = 1.0 if rng.random() < 0.7 else rng.uniform(0.7, 0.99)
     c.update({"p_total": total, "p_c": pc, "p_p": pp, "p_l": pl, "p_exec": p_exec, "p_rate": p_exec / total,
+              "p_dev": (total - p_exec) / total,
               "p_left": round(total - p_exec, 2), "p_exec_c": round(min(pc, p_exec), 2),
               "p_arr": round(total * arr_rate, 2), "p_arr_rate": arr_rate})
 
@@ -606,10 +697,20 @@ def _cell(*pieces: Piece | str) -> Cell:
     return [Piece(p) if isinstance(p, str) else p for p in pieces]
 
 
+def _is_value_cell(cell: Cell) -> bool:
+    return len(cell) == 1 and cell[0].label is not None
+
+
 def flatten(g: Gen, rows: list[list[Cell]], style: str | None = None) -> None:
-    """Write table rows as flattened text in one of the PDF/OCR/web layouts."""
+    """Write table rows as flattened text in one of the PDF/OCR/web layouts.
+
+    In a noisy document a row now and then loses the separators between its
+    neighbouring number cells, as OCR glues them (``877383.91%`` = 87 | 73 |
+    83.91%): the cells stay adjacent value spans.
+    """
     rng = g.rng
     style = style or g.style.table_style
+    p_glue = 0.08 * min(g.style.noise, 1.5) if style in ("tab", "spaces", "pipe") else 0.0
     for row in rows:
         if style == "cells":  # one cell per line, as many web tables come out
             end = rng.choice([" |\n", "\n", "\n\n"])
@@ -619,8 +720,9 @@ def flatten(g: Gen, rows: list[list[Cell]], style: str | None = None) -> None:
                     g.out.append(Piece(end, table=True))
             continue
         parts: list[Cell] = row if style in ("tab", "pipe") else [c for c in row if c]
+        glued = p_glue > 0 and rng.random() < p_glue
         for i, cell in enumerate(parts):
-            if i:
+            if i and not (glued and _is_value_cell(parts[i - 1]) and _is_value_cell(cell)):
                 sep = {"tab": "\t", "pipe": " | ", "spaces": " " * rng.choice([1, 1, 2, 3, 4]), "run": ""}[style]
                 g.out.append(Piece(sep, table=True))
             _emit_cell(g, cell)
@@ -658,7 +760,11 @@ def table_budget(g: Gen) -> None:
     if rng.random() < 0.1:
         score = weight  # full marks despite a shortfall: a check should catch it
     if layout == "std":
-        head = [_cell(f"项目资金（{unit}）" if rng.random() < 0.7 else "项目资金"), _cell("年初预算数"), _cell("全年预算数"),
+        first = _cell(f"项目资金（{unit}）" if rng.random() < 0.7 else "项目资金")
+        if rng.random() < 0.2:  # the template header states its maximum points: 预算执行情况(10分)
+            lp, rp = rng.choice([("（", "）"), ("(", ")")])
+            first = _cell("预算执行情况" + lp, num.score(weight), rp)
+        head = [first, _cell("年初预算数"), _cell("全年预算数"),
                 _cell("全年执行数"), _cell("分值"), _cell(rate_head), _cell("得分")]
         rows = [head,
                 [_cell(rng.choice(["年度资金总额：", "年度资金总额", "合计"])), _cell(m(budget0)), _cell(m(total)), _cell(m(execd)),
@@ -776,7 +882,12 @@ def table_indicators(g: Gen) -> None:
             ["一级指标", "二级指标", "三级指标", "指标值", "全年实际完成值", "分值", "得分", "未完成原因和改进措施"],
             ["一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "权重", "自评得分", "备注"],
         ])
+    if rng.random() < 0.3:  # form instruction in the last header: its 90% is not a value
+        head = head[:-1] + [head[-1] + rng.choice(["（未达到90%的需说明原因）", "(未达到90%的需说明原因)", "（偏差超过10%的需说明原因）"])]
     out = [[_cell(h) for h in head]]
+    if rng.random() < 0.25:  # a header with the block's maximum points: 绩效指标(90分)
+        lp, rp = rng.choice([("（", "）"), ("(", ")")])
+        out.insert(0, [_cell(rng.choice(["绩效指标", "年度绩效指标", "产出效益指标"]) + lp, num.score(total_w), rp)])
     prev_l1 = prev_l2 = None
     got_total = 0.0
     for r, w in zip(rows_data, weights):
@@ -934,6 +1045,14 @@ def table_basic_data(g: Gen) -> None:
 CN_SECTION = "一二三四五六七八九十"
 
 
+def _section_numeral(n: int) -> str:
+    """一 … 十, 十一 … 十九, 二十 (section numbers, not counts: never 两)."""
+    if n <= 10:
+        return CN_SECTION[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_SECTION[tens - 1]) + "十" + (CN_SECTION[ones - 1] if ones else "")
+
+
 class Outline:
     """Section numbering: 一、 / （一） / 1. / （1）."""
 
@@ -943,13 +1062,13 @@ class Outline:
 
     def h1(self, title: str) -> None:
         self.n = [self.n[0] + 1, 0, 0]
-        self.g.text(f"{CN_SECTION[self.n[0] - 1]}、{title}{self.g.style.para_sep}")
+        self.g.text(f"{_section_numeral(self.n[0])}、{title}{self.g.style.para_sep}")
 
     def h2(self, title: str) -> None:
         self.n[1] += 1
         self.n[2] = 0
         lp, rp = self.g.style.heading_paren
-        self.g.text(f"{lp}{CN_SECTION[self.n[1] - 1]}{rp}{title}{self.g.style.para_sep}")
+        self.g.text(f"{lp}{_section_numeral(self.n[1])}{rp}{title}{self.g.style.para_sep}")
 
     def h3(self) -> str:
         self.n[2] += 1
@@ -982,6 +1101,8 @@ def achievements(g: Gen, o: Outline, n: int) -> None:
         items.append(g.expand(g.pick(group)))
     for i, pieces in enumerate(items):
         last = i == len(items) - 1
+        if style == "plain" and i and _starts_plain_claim(pieces) and rng.random() < 0.3:
+            pieces.insert(1, Piece(rng.choice(["并", "同时", "同时，", "且", "另外，"])))  # a connective stays inside
         if style == "numbered":
             g.text(o.h3())
         elif style == "yishi":
@@ -995,6 +1116,15 @@ def achievements(g: Gen, o: Outline, n: int) -> None:
             g.text("。" if last or rng.random() < 0.6 else "，")
     if style != "numbered":
         g.text(g.style.para_sep)
+
+
+LEAD_IN = re.compile(r"[\d０-９]|截至|今年|目前|活动期间|通过|并|同时|且")
+
+
+def _starts_plain_claim(pieces: list[Piece]) -> bool:
+    """The item opens with a claim whose first words are no lead-in or connective already."""
+    return len(pieces) > 1 and pieces[0].claim == 1 and not pieces[1].label and not pieces[1].claim \
+        and bool(pieces[1].text) and not LEAD_IN.match(pieces[1].text)
 
 
 def targets(g: Gen) -> None:
@@ -1055,6 +1185,8 @@ def build_department(g: Gen) -> None:
     if rng.random() < 0.35:
         table_finance(g)
     g.para("budget_exec_full" if rng.random() < 0.2 else "budget_exec")
+    if rng.random() < 0.2:
+        g.para("zero_money")
     if rng.random() < 0.6:
         g.para("sangong", k=rng.randint(1, 2))
     if rng.random() < 0.2:
@@ -1063,6 +1195,8 @@ def build_department(g: Gen) -> None:
     targets(g)
     for _ in range(rng.randint(1, 3)):
         achievements(g, o, rng.randint(2, 5))
+    if rng.random() < 0.4:
+        g.para("effects_para")
     if rng.random() < 0.5:
         g.para("count_total")
     if rng.random() < 0.5:
@@ -1070,16 +1204,18 @@ def build_department(g: Gen) -> None:
     o.h1(rng.choice(["绩效自评情况", "自评结论", "部门整体支出绩效自评结果"]))
     if rng.random() < 0.4:
         g.para("procedure", k=rng.randint(1, 3))
-    if rng.random() < 0.4:
+    if rng.random() < 0.3:
         table_title(g, rng.choice(["部门整体支出绩效评价指标评分表", "整体绩效自评指标评分表", "部门整体支出绩效自评表"]))
         table_scores(g)
     else:
         set_scores(g, [100, 98, 97.5, 96, 95, 93, 91.5, 89, 86])
     set_grade(g)
+    if rng.random() < 0.2:
+        g.para("grade_rule")
     g.para("score_total")
-    if rng.random() < 0.7:
+    if rng.random() < 0.35:
         score_items(g, o)
-    if rng.random() < 0.3:
+    if rng.random() < 0.2:
         table_title(g, "绩效评价结果")
         table_summary(g)
     if rng.random() < 0.6:
@@ -1151,6 +1287,8 @@ def build_project(g: Gen) -> None:
             g.para(group)
     if rng.random() < 0.4:
         achievements(g, o, rng.randint(2, 4))
+    if rng.random() < 0.35:
+        g.para("effects_para")
     if rng.random() < 0.4:
         g.para("distractors", k=rng.randint(1, 2))
     set_scores(g, [100, 99, 98.5, 98.14, 96, 95, 93, 90, 88.5, 85])
@@ -1170,7 +1308,8 @@ def project_table(g: Gen) -> None:
     flatten(g, [[_cell("项目名称"), _cell(c["proj"])],
                 [_cell("主管部门"), _cell(c["agency"]), _cell("实施单位"), _cell(c["agency"])]])
     table_budget(g)
-    flatten(g, [[_cell("年度总体目标"), _cell("预期目标"), _cell("实际完成情况")]])
+    note = rng.choice(["", "", "", "（200字以内）", "(200字以内)", "（100字以内）", "(300字以内)"])  # a form instruction
+    flatten(g, [[_cell("年度总体目标" + (note if rng.random() < 0.5 else "")), _cell("预期目标"), _cell("实际完成情况" + note)]])
     set_act(g)
     goal = g.expand(g.pick("targets"))
     done = g.expand(g.pick("achieve_act"))
@@ -1193,14 +1332,14 @@ def build_table_doc(g: Gen) -> None:
     kind = rng.choice(["project", "department", "list"])
     if kind == "project":
         if rng.random() < 0.5:
-            g.line("{proj}绩效自评综述：根据年初设定的绩效目标，项目绩效自评得分为{S:total}。全年预算数为{A:p_total}，执行数为{A:p_exec}，完成预算的{P:p_rate}。")
+            g.line("{proj}绩效自评综述：根据年初设定的绩效目标，项目绩效自评得分为{S:total}。全年预算数为{A:p_total}，执行数为{A:p_exec}，[[完成预算的{P:p_rate}]]。")
         project_table(g)
     elif kind == "department":
         table_title(g, rng.choice(["部门整体支出绩效自评表", "部门（单位）整体支出绩效自评表"]))
         flatten(g, [[_cell("部门名称"), _cell(g.ctx["agency"]), _cell("财政供养人数"), _cell("合计：", g.num.quantity(g.ctx["staff_act"], "人"))]])
         table_budget(g)
         table_indicators(g)
-        if rng.random() < 0.3:
+        if rng.random() < 0.2:
             table_scores(g)
         if rng.random() < 0.4:
             table_basic_data(g)
@@ -1215,7 +1354,222 @@ def build_table_doc(g: Gen) -> None:
         g.para("web_footer")
 
 
-BUILDERS: dict[str, Callable[[Gen], None]] = {"department": build_department, "project": build_project, "table": build_table_doc}
+# ------------------------------------------------------------------ whole reports and excerpts
+
+RESULT_AREAS = ["重点工作完成情况", "履职效能", "产出完成情况", "效益实现情况", "服务效能明显提升", "营商环境持续优化",
+                "基础保障更加有力", "管理效率", "民生保障工作", "行业监管工作"]  # headings: topic phrases, never claims
+TAIL_CHARS = 400  # what a report still grows by after its last growth step (conclusion, problems, measures), less the overshoot
+
+
+def doc_chars(g: Gen) -> int:
+    return sum(len(p.text) for p in g.out)
+
+
+def project_block(g: Gen, o: Outline) -> None:
+    """One project's analysis inside a whole report: funds, execution, indicators."""
+    rng, c = g.rng, g.ctx
+    set_project(g)
+    set_act(g)
+    c["proj"] = g.fresh("_projects", c["_projects"])
+    o.h2(c["proj"] if rng.random() < 0.7 else c["proj"] + rng.choice(["绩效情况", "实施情况", "自评情况"]))
+    g.para("proj_basis", k=rng.randint(1, 2))
+    g.para("narrative", k=rng.randint(1, 3))
+    g.para("proj_funds")
+    g.para("proj_arrival")
+    g.para("proj_exec")
+    if rng.random() < 0.5:
+        g.para("proj_manage")
+    if rng.random() < 0.35:  # the project's funds table
+        table_budget(g)
+    for group in rng.sample(["ind_qty", "ind_quality", "ind_time", "ind_cost", "ind_benefit", "ind_sat"], rng.randint(2, 4)):
+        set_act(g)
+        g.para(group)
+    if rng.random() < 0.2:
+        achievements(g, o, rng.randint(2, 3))
+    if rng.random() < 0.3:
+        g.para("effects_para")
+
+
+def build_report(g: Gen, target: int = 7000) -> None:
+    """A whole 部门整体支出绩效自评报告, every section present, grown to about ``target`` characters
+    by further work areas and project analyses (real reports: 5,000-9,000 characters)."""
+    rng = g.rng
+    set_finance(g)
+    set_staff(g)
+    set_counts(g)
+    set_act(g)
+    header(g, "title_dept")
+    o = Outline(g)
+    o.h1(rng.choice(["部门基本情况", "单位基本情况", "部门概况", "基本情况"]))
+    o.h2(rng.choice(["部门职责", "机构设置及职能", "主要职能"]))
+    g.line(g.pick("duty_intro"))
+    numbered = rng.random() < 0.6
+    for i, d in enumerate(rng.sample(g.ctx["_duties"], len(g.ctx["_duties"])), 1):
+        g.line(f"{i}. {d}" if numbered else d, end="。")
+    g.para("org")
+    o.h2(rng.choice(["人员情况", "人员编制情况", "部门人员编制构成"]))
+    g.para("staff")
+    if rng.random() < 0.4:
+        g.para("list_count")
+    o.h2(rng.choice(["年度主要工作", "年度重点工作任务", "工作开展情况"]))
+    g.para("narrative", k=rng.randint(2, 4))
+    o.h1(rng.choice(["部门整体收支情况", "部门预算及执行情况", "部门财政资金收支情况"]))
+    g.para("income")
+    g.para("income_change")
+    g.para("expense")
+    g.para("expense_change")
+    if rng.random() < 0.7:
+        table_finance(g)
+    g.para("budget_exec_full" if rng.random() < 0.2 else "budget_exec")
+    if rng.random() < 0.5:
+        g.para("zero_money")
+    g.para("sangong", k=rng.randint(1, 3))
+    if rng.random() < 0.4:
+        g.para("salary_rate")
+    g.para("narrative", k=rng.randint(1, 2))
+    o.h1(rng.choice(["部门整体支出绩效目标及完成情况", "绩效目标完成情况", "年度工作完成情况", "绩效目标实现情况"]))
+    targets(g)
+    share = rng.uniform(0.3, 0.7)  # of the growth: work areas, the rest project analyses
+    for i, area in enumerate(rng.sample(RESULT_AREAS, 8)):
+        o.h2(area)
+        g.para("narrative", k=rng.randint(2, 4))
+        achievements(g, o, rng.randint(2, 4))
+        if rng.random() < 0.5:
+            g.para("effects_para")
+        if i and doc_chars(g) + TAIL_CHARS > target - (1 - share) * (target - 2000):
+            break
+    if rng.random() < 0.7:
+        g.para("count_total", k=rng.randint(1, 2))
+    g.para("distractors", k=rng.randint(1, 3))
+    if doc_chars(g) + TAIL_CHARS < target - 300:
+        o.h1(rng.choice(["项目支出绩效情况", "重点项目绩效情况", "项目支出绩效目标完成情况"]))
+        for _ in range(16):
+            project_block(g, o)
+            if doc_chars(g) + TAIL_CHARS >= target:
+                break
+    o.h1(rng.choice(["绩效自评情况", "自评结论", "部门整体支出绩效自评结果"]))
+    if rng.random() < 0.6:
+        g.para("procedure", k=rng.randint(1, 3))
+    if rng.random() < 0.4:
+        table_title(g, rng.choice(["部门整体支出绩效评价指标评分表", "整体绩效自评指标评分表"]))
+        table_scores(g)
+    else:
+        set_scores(g, [100, 98, 97.5, 96, 95, 93, 91.5, 89, 86])
+    set_grade(g)
+    if rng.random() < 0.35:
+        g.para("grade_rule")
+    g.para("score_total")
+    if rng.random() < 0.5:
+        score_items(g, o)
+    g.para("no_violation", k=rng.randint(1, 3), joiner="，", end="。")
+    o.h1(rng.choice(["存在的问题", "存在的问题及原因分析", "主要问题"]))
+    set_act(g)
+    g.para("problems", k=rng.randint(1, 3))
+    o.h1(rng.choice(["改进措施", "下一步改进措施", "改进措施及建议"]))
+    g.para("measures", k=rng.randint(2, 4))
+    if rng.random() < 0.75:  # the 自评表 attached to the report
+        table_title(g, "部门整体支出绩效自评表")
+        table_budget(g)
+        table_indicators(g)
+    if rng.random() < 0.5:
+        table_title(g, "部门整体支出绩效评价基础数据表")
+        table_basic_data(g)
+    if rng.random() < 0.2:
+        g.para("web_footer")
+
+
+def build_project_report(g: Gen, target: int = 6000) -> None:
+    """A whole 项目支出绩效自评报告 whose project has several parts (sub-projects or funds),
+    each analysed in turn until the report reaches about ``target`` characters."""
+    rng, c = g.rng, g.ctx
+    set_project(g)
+    set_act(g)
+    set_finance(g)
+    header(g, "title_proj")
+    o = Outline(g)
+    o.h1(rng.choice(["项目基本情况", "基本情况", "项目概况"]))
+    g.para("proj_basis", k=2)
+    g.para("proj_funds")
+    g.para("targets", k=rng.randint(2, 3), joiner="；", end="。")
+    g.para("narrative", k=rng.randint(1, 3))
+    o.h1(rng.choice(["绩效自评工作开展情况", "自评工作组织情况"]))
+    g.para("procedure", k=rng.randint(2, 3))
+    o.h1(rng.choice(["项目绩效目标完成情况", "绩效目标完成情况分析", "项目绩效实现情况"]))
+    o.h2(rng.choice(["资金投入情况", "项目资金情况", "资金到位及使用情况"]))
+    g.para("proj_arrival")
+    g.para("proj_exec")
+    if rng.random() < 0.3:
+        g.para("zero_money")
+    g.para("proj_manage", k=rng.randint(1, 2))
+    o.h2(rng.choice(["绩效指标完成情况", "项目绩效指标完成情况", "产出和效益情况"]))
+    for group in ("ind_qty", "ind_quality", "ind_time", "ind_cost", "ind_benefit", "ind_sat"):
+        set_act(g)
+        g.para(group, k=rng.randint(1, 2))
+    achievements(g, o, rng.randint(2, 5))
+    if rng.random() < 0.6:
+        g.para("effects_para")
+    proj = c["proj"]
+    for _ in range(14):
+        if doc_chars(g) + TAIL_CHARS >= target:
+            break
+        project_block(g, o)
+    c["proj"] = proj
+    g.para("distractors", k=rng.randint(1, 2))
+    set_scores(g, [100, 99, 98.5, 98.14, 96, 95, 93, 90, 88.5, 85])
+    o.h1(rng.choice(["自评结论", "自评得分情况", "综合评价结论"]))
+    if rng.random() < 0.3:
+        g.para("grade_rule")
+    g.para("score_total_proj")
+    o.h1(rng.choice(["存在的问题及改进措施", "偏离绩效目标的原因和下一步改进措施", "存在问题和建议"]))
+    g.para("problems", k=rng.randint(1, 2))
+    g.para("measures", k=rng.randint(1, 3))
+    if rng.random() < 0.8:
+        project_table(g)
+
+
+def crop_excerpt(pieces: list[Piece], rng: random.Random, lo: int = 500, hi: int = 1100) -> list[Piece]:
+    """A run of whole paragraphs (or table rows) of ``lo``-``hi`` characters, as the pool
+    excerpts are cut from reports; it never splits a claim."""
+    starts, at = [0], [0]  # piece index where a paragraph starts, and its character offset
+    depth = n = 0
+    for i, p in enumerate(pieces):
+        depth += p.claim
+        n += len(p.text)
+        if depth == 0 and p.text.endswith("\n"):
+            starts.append(i + 1)
+            at.append(n)
+    if n <= hi:
+        return pieces
+    want = rng.uniform(lo, hi)
+    for _ in range(10):
+        a = rng.randrange(len(starts) - 1)
+        b = bisect.bisect_left(at, at[a] + want, lo=a + 1)
+        if b < len(at) and lo <= at[b] - at[a] <= hi * 1.2:
+            return pieces[starts[a] : starts[b]]
+    return pieces
+
+
+def build_excerpt(g: Gen) -> None:
+    """A pool-style excerpt: a window of 500-1,100 characters cut from a whole report."""
+    rng = g.rng
+    if rng.random() < 0.6:
+        build_report(g, target=rng.randint(2500, 4000))
+    else:
+        build_project_report(g, target=rng.randint(2500, 4000))
+    g.out = crop_excerpt(g.out, rng)
+
+
+def _build_whole(g: Gen) -> None:
+    target = g.rng.randint(5000, 9000)
+    if g.rng.random() < 0.65:
+        build_report(g, target)
+    else:
+        build_project_report(g, target)
+
+
+BUILDERS: dict[str, Callable[[Gen], None]] = {"department": build_department, "project": build_project, "table": build_table_doc,
+                                              "report": _build_whole, "excerpt": build_excerpt}
+KIND_WEIGHTS = [0.24, 0.22, 0.21, 0.15, 0.18]  # short reports and table pages, whole reports, pool-style excerpts
 
 
 # --------------------------------------------------------------------------- rendering
@@ -1365,8 +1719,9 @@ class Renderer:
             text = self._number_noise(text)
         if (s.fullwidth or rng.random() < self.p_span_fw) and "\\" not in text:  # not inside LaTeX
             text = text.translate(FULLWIDTH)
-        if s.traditional:
-            text = text.replace("万", "萬").replace("亿", "億")
+        if s.traditional or (s.noise and p.label == "QUANTITY" and rng.random() < 0.02):
+            # traditional multipliers and measure words (2.5萬戶, 931項, 12個): the value is unchanged
+            text = text.translate(SPAN_TRAD) if p.label == "QUANTITY" else text.replace("万", "萬").replace("亿", "億")
         if s.wrap and not p.table and self.col >= s.wrap:
             self.put("\n")
         start = self.n
@@ -1400,11 +1755,24 @@ def _break_point(text: str, rng: random.Random) -> int | None:
 def _merge_plain(pieces: list[Piece]) -> list[Piece]:
     """Join runs of plain text (same table flag) so noise and spacing see whole stretches."""
     out: list[Piece] = []
+    run: list[str] = []  # texts of the plain run being built (joined once, when it ends)
+    run_table = False
+
+    def flush() -> None:
+        if run:
+            out.append(Piece("".join(run), table=run_table))
+            run.clear()
+
     for p in pieces:
-        if not p.label and not p.claim and out and not out[-1].label and not out[-1].claim and out[-1].table == p.table:
-            out[-1] = Piece(out[-1].text + p.text, table=p.table)
-        elif p.label or p.claim or p.text:
+        if p.label or p.claim:
+            flush()
             out.append(p)
+        elif p.text:
+            if run and run_table != p.table:
+                flush()
+            run_table = p.table
+            run.append(p.text)
+    flush()
     return out
 
 
@@ -1440,7 +1808,7 @@ def generate(n_docs: int, seed: int = 0, *, noise: float = 1.0, clean_share: flo
         rng = random.Random(f"synth:{seed}:{i}")
         style = make_style(rng, noise, clean_share if noise > 0 else 1.0)
         g = Gen(rng, style, make_context(rng, data), data)
-        kind = rng.choices(list(BUILDERS), [0.38, 0.37, 0.25])[0]
+        kind = rng.choices(list(BUILDERS), KIND_WEIGHTS)[0]
         BUILDERS[kind](g)
         text, spans, claims = Renderer(rng, style).render(g.out)
         docs.append({"id": f"synth-{i + 1:06d}", "text": text, "spans": spans,
