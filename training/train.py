@@ -81,8 +81,14 @@ def train_model(
     *,
     log: Callable[[str], None] = print,
     max_steps: int | None = None,
+    init_state: dict[str, Any] | None = None,
+    learning_rate: float | None = None,
 ):
-    """Train a TaggerNet on ``train_examples``; returns (net, losses per step)."""
+    """Train a TaggerNet on ``train_examples``; returns (net, losses per step).
+
+    With ``init_state`` the network starts from those weights (fine-tuning a
+    base model; the vocabulary must be the base model's).
+    """
     import torch
     from torch.utils.data import DataLoader
 
@@ -106,12 +112,14 @@ def train_model(
             dropout=float(config.model.get("dropout", 0.1)),
         )
     )
+    if init_state is not None:
+        net.load_state_dict(init_state)
     batch_size = int(config.train.get("batch_size", 16))
     generator = torch.Generator().manual_seed(config.seed)
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, collate_fn=collate, generator=generator)
     epochs = int(config.train.get("epochs", 1))
     total_steps = max_steps or epochs * len(loader)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=float(config.train.get("learning_rate", 2e-3)), weight_decay=float(config.train.get("weight_decay", 0.01)))
+    optimizer = torch.optim.AdamW(net.parameters(), lr=learning_rate or float(config.train.get("learning_rate", 2e-3)), weight_decay=float(config.train.get("weight_decay", 0.01)))
     warmup = max(1, int(total_steps * float(config.train.get("warmup_fraction", 0.05))))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.05, 0.5 * (1 + math.cos(math.pi * min(step, total_steps) / total_steps)))
@@ -181,6 +189,40 @@ def _git_commit() -> str | None:
         return None
 
 
+def finetune_examples(config: TrainConfig, gold: list[TextExample], synthetic: list[TextExample]) -> list[TextExample]:
+    """Stage two's data: the gold plus a slice of the synthetic data, so the base is not forgotten."""
+    keep = int(config.train.get("finetune_synthetic_docs", 100))
+    return gold + synthetic[:keep]
+
+
+def train_two_stage(
+    config: TrainConfig,
+    base_examples: list[TextExample],
+    tune_examples: list[TextExample],
+    vocab: CharVocab,
+    *,
+    base_state: dict[str, Any] | None = None,
+    log: Callable[[str], None] = print,
+):
+    """Stage one (base): synthetic data and the pool training split. Stage two:
+    fine-tune on the seed reports with the same plus a little synthetic data.
+    Returns (net, base state, losses of stage two)."""
+    if base_state is None:
+        base, _ = train_model(config, base_examples, vocab, log=log)
+        base_state = {k: v.clone() for k, v in base.state_dict().items()}
+    steps = int(config.train.get("finetune_steps", 200))
+    net, losses = train_model(
+        config,
+        tune_examples,
+        vocab,
+        log=log,
+        max_steps=steps,
+        init_state=base_state,
+        learning_rate=float(config.train.get("finetune_learning_rate", 1e-3)),
+    )
+    return net, base_state, losses
+
+
 def train(config_path: str | Path, out: str | Path, *, overrides: list[str] | None = None, log: Callable[[str], None] = print) -> Path:
     """Train on all gold except the held-out pool split, plus synthetic data; save to ``out``."""
     config = TrainConfig.load(config_path, overrides)
@@ -191,17 +233,18 @@ def train(config_path: str | Path, out: str | Path, *, overrides: list[str] | No
     pool = [e for e in gold if e.origin == "pool"]
     pool_train, pool_test = split_pool_by_source(pool, float(config.data.get("pool_test_fraction", 0.3)), config.seed)
     synthetic = synthetic_examples(int(config.data.get("synthetic_docs", 0)), int(config.data.get("synthetic_seed", 0)))
-    train_examples = seeds + pool_train + synthetic
-    vocab = build_vocab([e.text for e in train_examples], int(config.data.get("vocab_min_jieba_freq", 50)))
-    net, losses = train_model(config, train_examples, vocab, log=log)
+    vocab = build_vocab([e.text for e in seeds + pool_train + synthetic], int(config.data.get("vocab_min_jieba_freq", 50)))
+    started = time.time()
+    net, _, losses = train_two_stage(config, pool_train + synthetic, finetune_examples(config, seeds + pool_train, synthetic), vocab, log=log)
     out = Path(out)
     training_data = {
-        "seed_reports": [e.doc_id for e in seeds],
+        "train": [e.doc_id for e in seeds],
         "pool_train": [e.doc_id for e in pool_train],
         "pool_test_held_out": [e.doc_id for e in pool_test],
         "synthetic_docs": len(synthetic),
         "final_loss": sum(losses[-50:]) / max(1, len(losses[-50:])),
+        "training_seconds": round(time.time() - started),
     }
     save_model(net, vocab, config, out, name=out.name, training_data=training_data)
-    log(f"saved model to {out}")
+    log(f"saved model to {out} ({training_data['training_seconds']} s)")
     return out
