@@ -36,6 +36,11 @@ def _gold_stated(doc: GoldDocument, check: dict[str, Any]) -> tuple[int, int] | 
     return tuple(offsets) if offsets else None  # type: ignore[return-value]
 
 
+def _gold_figures(doc: GoldDocument, check: dict[str, Any]) -> list[tuple[int, int]]:
+    by_id = {s.id: s for s in doc.spans}
+    return [(by_id[i].start, by_id[i].end) for i in check.get("inputs") or [] if i in by_id]
+
+
 def compare(doc: GoldDocument, tagger: Any) -> dict[str, Any]:
     record = extract_text(doc.text, source=doc.doc_id, tagger=tagger)
     found = []
@@ -43,13 +48,17 @@ def compare(doc: GoldDocument, tagger: Any) -> dict[str, Any]:
         stated = record.values[check.spans[0]] if check.spans else None
         found.append((_family(check.kind), (stated.start, stated.end) if stated else None, check))
     gold = [(_family(c["kind"]), _gold_stated(doc, c), c) for c in doc.checks]
+    # An inequality has no preferred side: the gold puts the actual figure first,
+    # the reconciler the bound. Either of the gold's figures may match.
+    alternatives = {i: _gold_figures(doc, c) for i, (_, _, c) in enumerate(gold) if c["kind"] == "inequality"}
     matched_gold: set[int] = set()
     matched_found = 0
     false_failures = []
     for family, stated, check in found:
         twin = None
         for index, (g_family, g_stated, _g) in enumerate(gold):
-            if g_family == family and stated and g_stated and stated[0] < g_stated[1] and g_stated[0] < stated[1]:
+            candidates = [g_stated, *alternatives.get(index, [])]
+            if g_family == family and stated and any(c and stated[0] < c[1] and c[0] < stated[1] for c in candidates):
                 twin = index
                 break
         if twin is not None:

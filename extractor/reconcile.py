@@ -38,9 +38,13 @@ Examples:
   passes where a bare 300 would not.
 
 A sum whose parts are not known to be all of the total (a 其中 list outside
-the lexicon's exhaustive groups) that falls short is ``undetermined``, not a
-failure: the report may list only some parts. A list count with 等 is never a
-failure either. Floats are compared with a guard of 1e-9 relative, for binary
+the lexicon's exhaustive groups, a table column's 其中 rows) that falls short
+is ``undetermined``, not a failure: the report may list only some parts. A
+list count with 等 is never a failure either, nor is a relation whose
+structure is inferred rather than stated (``Relation.certain`` false: merged
+table cells, a blank cell that may hide a figure): it passes or is
+undetermined. A score derived from a rate (a table's 得分 = 执行率 × 分值, the
+rate capped at 100%) is judged by its written rounding, not as exact. Floats are compared with a guard of 1e-9 relative, for binary
 representation only.
 
 When a sum, total or rate check fails, ``hint`` names a single OCR-style
@@ -196,8 +200,26 @@ def _compute(rel: Relation, stated: Figure, inputs: list[Figure]) -> tuple[Figur
     if rel.op == "change":
         return _signed(stated, rel.sign), _change(inputs[0], inputs[1], rel.points)
     if rel.op == "product":
+        if rel.cap is not None and inputs:
+            inputs = [_capped(inputs[0], rel.cap), *inputs[1:]]
         return stated, _product(inputs)
     raise ValueError(rel.op)
+
+
+def _capped(fig: Figure, cap: float) -> Figure:
+    """A figure no larger than ``cap`` (a score's rate counts up to 100%)."""
+    return Figure(min(fig.value, cap), min(fig.lo, cap), min(fig.hi, cap), fig.text, fig.name, fig.label, fig.scale, fig.exact)
+
+
+def _as_rounded(fig: Figure) -> Figure:
+    """An exact-looking figure judged by its written rounding (9 分 stands for [8.5, 9.5])."""
+    if not fig.exact:
+        return fig
+    number = written_number(fig.text)
+    if number is None:
+        return fig
+    half = 10.0 ** -_decimals(number[0]) * fig.scale / 2
+    return Figure(fig.value, fig.value - half, fig.value + half, fig.text, fig.name, fig.label, fig.scale, False, fig.approximate)
 
 
 # --------------------------------------------------------------------------- checks
@@ -223,12 +245,17 @@ def check_relation(rel: Relation, values: list[Span]) -> Check | None:
     figures = [f for f in inputs if f is not None]
     if rel.op in ("le", "gt"):
         return _check_inequality(rel, stated, figures[0])
+    if rel.stated_rounded:
+        stated = _as_rounded(stated)
     signed, computed = _compute(rel, stated, figures)
     if computed is None:
         return _undetermined(rel, "a whole or previous figure of zero")
     status = "pass" if _overlap(signed.lo, signed.hi, computed[1], computed[2]) else "fail"
+    uncertain = False
     if status == "fail" and rel.op == "sum" and not rel.exhaustive and computed[2] < signed.lo:
         status = "undetermined"
+    elif status == "fail" and not rel.certain:
+        status, uncertain = "undetermined", True
     magnitude = max(abs(signed.value), abs(computed[0]))
     tolerance = _round(signed.half + (computed[2] - computed[1]) / 2, magnitude)
     difference = _round(signed.value - computed[0], magnitude)
@@ -240,7 +267,7 @@ def check_relation(rel: Relation, values: list[Span]) -> Check | None:
         computed=_round(computed[0], magnitude),
         difference=difference,
         tolerance=tolerance,
-        description=_describe(rel, stated, figures, computed[0], difference, tolerance, status),
+        description=_describe(rel, stated, figures, computed[0], difference, tolerance, status, uncertain),
         spans=_span_indices(rel),
         hint=hint,
     )
@@ -415,12 +442,12 @@ def _hint(rel: Relation, stated: Figure, inputs: list[Figure]) -> str | None:
     for k, original in enumerate(everyone):
         if original.approximate:
             continue
-        for alternative in misreadings(original):
+        for alternative in misreadings(original, with_text=False):
             trial = list(everyone)
             trial[k] = alternative
             signed, computed = _compute(rel, trial[0], trial[1:])
             if computed is not None and _overlap(signed.lo, signed.hi, computed[1], computed[2]):
-                candidates.append((original, alternative))
+                candidates.append((original, _with_text(original, alternative)))
                 break  # one reading per figure is enough to name it
     if not 1 <= len(candidates) <= _MAX_HINTS:
         return None
@@ -428,36 +455,31 @@ def _hint(rel: Relation, stated: Figure, inputs: list[Figure]) -> str | None:
     return f"{readings}, the figures would agree (a possible OCR misreading; values left unchanged)"
 
 
-def misreadings(fig: Figure) -> list[Figure]:
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def misreadings(fig: Figure, *, with_text: bool = True) -> list[Figure]:
     """Figures one OCR slip away from what was read: one digit changed,
-    dropped or doubled, the decimal point moved, or 万 and 元 confused (x10000)."""
+    dropped or doubled, the decimal point moved, or 万 and 元 confused (x10000).
+    Without ``with_text`` the figures carry only the digits read (``text``), for
+    a search that names the one it keeps (``_with_text``)."""
     number = written_number(fig.text)
     if number is None:
         return []
     digits = number[0]
-    found: dict[str, Figure] = {}
+    found: dict[tuple[str, float], Figure] = {}
 
     def add(new_digits: str, scale: float | None = None) -> None:
-        if (new_digits == digits and scale is None) or not re.fullmatch(r"\d+(?:\.\d+)?", new_digits):
+        use_scale = fig.scale if scale is None else scale
+        key = (new_digits, use_scale)
+        if key in found or (new_digits == digits and scale is None) or not _PLAIN_NUMBER.fullmatch(new_digits):
             return
         if len(new_digits) > 1 and new_digits[0] == "0" and not new_digits.startswith("0."):
             return
-        use_scale = fig.scale if scale is None else scale
         value = float(new_digits) * use_scale
         half = 0.0 if fig.exact else 10.0 ** -_decimals(new_digits) * use_scale / 2
-        found.setdefault(
-            f"{new_digits}@{use_scale}",
-            Figure(
-                value,
-                value - half,
-                value + half,
-                _retext(fig.text, new_digits, use_scale / fig.scale),
-                fig.name,
-                fig.label,
-                use_scale,
-                fig.exact,
-            ),
-        )
+        text = _retext(fig.text, new_digits, use_scale / fig.scale) if with_text else new_digits
+        found[key] = Figure(value, value - half, value + half, text, fig.name, fig.label, use_scale, fig.exact)
 
     plain = digits.replace(".", "")
     point = digits.find(".")
@@ -477,6 +499,14 @@ def misreadings(fig: Figure) -> list[Figure]:
         add(digits, fig.scale * 10000)
         add(digits, fig.scale / 10000)
     return list(found.values())
+
+
+def _with_text(original: Figure, alternative: Figure) -> Figure:
+    """A misreading found without its text, written as the report would have it."""
+    text = _retext(original.text, alternative.text, alternative.scale / original.scale)
+    return Figure(
+        alternative.value, alternative.lo, alternative.hi, text, alternative.name, alternative.label, alternative.scale, alternative.exact
+    )
 
 
 def _retext(text: str, new: str, factor: float) -> str:
@@ -518,7 +548,14 @@ def _show_delta(delta: float, like: Figure) -> str:
 
 
 def _describe(
-    rel: Relation, stated: Figure, inputs: list[Figure], computed: float, difference: float, tolerance: float, status: str
+    rel: Relation,
+    stated: Figure,
+    inputs: list[Figure],
+    computed: float,
+    difference: float,
+    tolerance: float,
+    status: str,
+    uncertain: bool = False,
 ) -> str:
     terms = [f"{_name(f)} {f.text}".strip() for f in inputs]
     if rel.op == "sum" and len(terms) > 6:
@@ -531,7 +568,7 @@ def _describe(
         formula = f"({inputs[0].text} − {inputs[1].text}) / {inputs[1].text}" if not rel.points else f"{inputs[0].text} − {inputs[1].text}"
     else:
         formula = " × ".join(terms)
-    extra = 2 if rel.op in ("ratio", "change") else 0
+    extra = 2 if rel.op in ("ratio", "change") or rel.stated_rounded else 0
     shown = _fmt(computed / (stated.scale or 1.0), _written_decimals(stated) + extra) + _unit_suffix(stated)
     direction = {1: "", -1: " (a decrease)"}.get(rel.sign, "") if rel.op == "change" else ""
     head = f"{_name(stated)} {stated.text}{direction}".strip()
@@ -539,6 +576,11 @@ def _describe(
         verdict = "agrees exactly (whole counts and scores)"
     elif status == "pass":
         verdict = f"agrees within the stated precision (±{_show_delta(tolerance, stated)})"
+    elif uncertain:
+        verdict = (
+            f"differs by {_show_delta(difference, stated)} (allowed ±{_show_delta(tolerance, stated)}), "
+            "but the layout does not state this relation for certain"
+        )
     elif status == "undetermined":
         verdict = f"the parts fall short by {_show_delta(difference, stated)}; the list may not be complete"
     else:

@@ -18,6 +18,10 @@ Relation kinds (``Relation.kind``):
 - ``product``: total = standard per unit x count.
 - ``inequality``: a stated 决算数 <= 预算数 (or stated overrun).
 - ``list_count``: ``N个，即A、B、C``: N against the items listed.
+
+Flattened tables (a budget execution table's columns and 其中 rows, its
+执行率 and 得分 = 执行率 × 分值, score tables' headings and items) are read by
+``extractor.table_relations``, called from ``find_relations``.
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ class Relation:
     approximate_list: bool = False  # for list counts: the list may abbreviate (等)
     expression: str = ""  # for written-out arithmetic
     note: str = ""
+    certain: bool = True  # False: the structure is inferred, so a mismatch is undetermined, never a failure
+    cap: float | None = None  # for products: the first input capped at this (a rate at 100%)
+    stated_rounded: bool = False  # a derived score: judged by its written rounding, not as an exact figure
 
 
 # --------------------------------------------------------------------------- data
@@ -120,6 +127,14 @@ _STOP_WORDS = {
     "达",
     "达到",
     "年",
+    # units: a metric that is only a unit (a table cell's 万元) names nothing
+    "元",
+    "万元",
+    "亿元",
+    "千元",
+    "万",
+    "亿",
+    "分",
 }
 
 
@@ -227,24 +242,22 @@ def _unit_word(unit: str) -> str:
     return unit.lstrip("万亿千百余多")
 
 
+_SENTENCE_MARK = re.compile(r"[。！？!?\n]")
+
+
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:
     """Sentences: cut at 。！？ and at line breaks that end a line of its own
     (a heading, a short line, a line ending in punctuation, a table row)."""
     bounds: list[tuple[int, int]] = []
     start = 0
-    n = len(text)
-    i = 0
-    while i < n:
-        ch = text[i]
-        cut = ch in "。！？!?"
-        if ch == "\n":
-            cut = _line_break_ends_sentence(text, i)
-        if cut:
-            bounds.append((start, i + 1))
-            start = i + 1
-        i += 1
-    if start < n:
-        bounds.append((start, n))
+    for match in _SENTENCE_MARK.finditer(text):
+        i = match.start()
+        if text[i] == "\n" and not _line_break_ends_sentence(text, i):
+            continue
+        bounds.append((start, i + 1))
+        start = i + 1
+    if start < len(text):
+        bounds.append((start, len(text)))
     return bounds
 
 
@@ -313,6 +326,7 @@ def find_relations(text: str, values: list[Span], doc: DocView | None = None) ->
         _products,
         _list_counts,
         _score_headings,
+        _tables,
     ):
         try:
             relations.extend(finder(doc))
@@ -340,6 +354,13 @@ def _relation_start(rel: Relation) -> int:
 
 
 _SUM_KIND = {"AMOUNT": "sum", "QUANTITY": "count_total", "SCORE": "score_total"}
+
+
+def _tables(doc: DocView) -> list[Relation]:
+    """Relations stated by flattened tables (``extractor.table_relations``)."""
+    from extractor.table_relations import table_relations
+
+    return table_relations(doc)
 
 
 # 其中 ----------------------------------------------------------------------------
@@ -534,13 +555,13 @@ def _windows_around(text: str, marks: str, *, before: int, after: int) -> list[t
     overlap), with their start in the original text; normalising only these
     keeps a long document cheap."""
     stretches: list[list[int]] = []
-    for pos, ch in enumerate(text):
-        if ch in marks:
-            lo, hi = max(0, pos - before), min(len(text), pos + after)
-            if stretches and lo <= stretches[-1][1]:
-                stretches[-1][1] = hi
-            else:
-                stretches.append([lo, hi])
+    for match in re.finditer("[" + re.escape(marks) + "]", text):
+        pos = match.start()
+        lo, hi = max(0, pos - before), min(len(text), pos + after)
+        if stretches and lo <= stretches[-1][1]:
+            stretches[-1][1] = hi
+        else:
+            stretches.append([lo, hi])
     return [(lo, normalise(text[lo:hi])) for lo, hi in stretches]
 
 

@@ -25,10 +25,17 @@ _UNITS = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
 # ----------------------------------------------------------------- hand-made spans
 
 
-def make_spans(text: str, surfaces: list[tuple[str, str]], approx: dict[str, tuple[float, float]] | None = None) -> list[Span]:
+def make_spans(
+    text: str,
+    surfaces: list[tuple[str, str]],
+    approx: dict[str, tuple[float, float]] | None = None,
+    context_unit: str | None = None,
+) -> list[Span]:
     """Spans for ``surfaces`` ((text, label) in document order), read naively:
     value in the base unit, precision from the written decimals, the rounding
-    interval (or ``approx[surface]`` as lower/upper in base units)."""
+    interval (or ``approx[surface]`` as lower/upper in base units). A bare
+    AMOUNT cell takes ``context_unit`` (its column's 万元), as a model tagger
+    hands it on."""
     spans: list[Span] = []
     cursor = 0
     for surface, label in surfaces:
@@ -38,7 +45,7 @@ def make_spans(text: str, surfaces: list[tuple[str, str]], approx: dict[str, tup
         decimals = len(digits.split(".")[1]) if "." in digits else 0
         scale = 1.0
         if label == "AMOUNT":
-            scale = next(f for u, f in _UNITS.items() if u in surface)
+            scale = next((f for u, f in _UNITS.items() if u in surface), None) or _UNITS[context_unit or "元"]
         elif label == "PERCENT":
             scale = 0.01
         value = float(digits) * scale
@@ -133,9 +140,8 @@ def test_partial_list_shortfall_is_undetermined_not_fail():
 
 
 def test_seed_004_figures_sum_by_hand():
-    # 004 is a flattened table whose cells 24,942,247.28 / 40,297,999.76 /
-    # 65,240,247.04 the rule tagger leaves untagged; the same figures, stated
-    # as a 其中 sentence with hand-made spans:
+    # 004 states 24,942,247.28 + 40,297,999.76 = 65,240,247.04 by its table
+    # (test_seed_004_table_relations_pass); the same figures as a 其中 sentence:
     text = "全年预算数 65,240,247.04 元，其中基本支出 24,942,247.28 元，项目支出 40,297,999.76 元。"
     surfaces = [("65,240,247.04 元", "AMOUNT"), ("24,942,247.28 元", "AMOUNT"), ("40,297,999.76 元", "AMOUNT")]
     check = only(checks_for(text, surfaces), "sum")
@@ -232,6 +238,249 @@ def test_score_headings_against_their_items():
     assert any("资金下达合法性" in c.description for c in checks)
 
 
+# --------------------------------------------------------------- flattened tables
+
+_CELL_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:%|万元|元)?")
+_CELL_LABELS = {"A": "AMOUNT", "P": "PERCENT", "S": "SCORE"}
+
+
+def table_spans(text: str, labels: str, context_unit: str = "万元") -> list[Span]:
+    """Value spans for every number of a flattened table, labelled in order by
+    ``labels`` (one letter a number: A amount, P percent, S score, . untagged),
+    bare amount cells read in ``context_unit`` as a model tagger reads them."""
+    numbers = [m.group(0) for m in _CELL_NUMBER.finditer(text)]
+    assert len(numbers) == len(labels.replace(" ", "")), numbers
+    surfaces = [(n, _CELL_LABELS[c]) for n, c in zip(numbers, labels.replace(" ", "")) if c != "."]
+    return make_spans(text, surfaces, context_unit=context_unit)
+
+
+def table_checks(text: str, labels: str, context_unit: str = "万元") -> list[Check]:
+    checks, _ = reconcile(text, table_spans(text, labels, context_unit))
+    return checks
+
+
+def by_stated(checks: list[Check], kind: str) -> dict[float, str]:
+    return {round(c.stated, 6): c.status for c in checks if c.kind == kind}
+
+
+# One cell a line, each closed by a pipe (a 部门预算项目支出绩效自评表 as web pages print it).
+PIPE_TABLE = """预算执行情况 |
+年度预算数（万元） |
+年初预算 |
+调整后预算数 |
+预算执行数 |
+预算执行率 |
+权重 |
+得分 |
+原因 |
+总额 |
+120.00 |
+150.00 |
+135.00 |
+90.00% |
+10 |
+9 |
+|
+其中：财政资金 |
+100.00 |
+130.00 |
+{exec} |
+{rate} |
+/ |
+/ |
+单位资金 |
+20.00 |
+20.00 |
+18.00 |
+90.00% |
+/ |
+/ |
+其他资金 |
+|
+|
+|
+|
+/ |
+/ |
+绩效指标 |
+"""
+PIPE_LABELS = "AAAPSS AAAP AAAP"
+
+
+def test_table_column_sums_row_rates_and_score():
+    checks = table_checks(PIPE_TABLE.format(exec="117.00", rate="90.00%"), PIPE_LABELS)
+    # each amount column: 总额 = 财政资金 + 单位资金 (其他资金 blank)
+    assert by_stated(checks, "sum") == {1200000.0: "pass", 1500000.0: "pass", 1350000.0: "pass"}
+    assert [c.status for c in checks if c.kind == "rate"] == ["pass", "pass", "pass"]  # 执行数 / 调整后预算数
+    score = only(checks, "product")
+    assert score.status == "pass" and score.computed == pytest.approx(9.0)  # 得分 = 执行率 × 权重
+    assert "预算执行率" in score.description and "权重" in score.description
+
+
+def test_table_parts_exceeding_the_total_fail_and_falling_short_is_undetermined():
+    over = table_checks(PIPE_TABLE.format(exec="127.00", rate="97.69%"), PIPE_LABELS)
+    assert by_stated(over, "sum")[1350000.0] == "fail"  # 127 + 18 > 135
+    assert all(c.status == "pass" for c in over if c.kind == "rate")
+    short = table_checks(PIPE_TABLE.format(exec="107.00", rate="90.00%"), PIPE_LABELS)
+    assert by_stated(short, "sum")[1350000.0] == "undetermined"  # a part row may have been lost
+    assert any(c.kind == "rate" and c.status == "fail" for c in short)  # 107 / 130 is not 90.00%
+
+
+# One cell a line, blank lines between (the empty cells are lost).
+PLAIN_TABLE = """项目资金
+
+（万元）
+
+年初预算数
+
+全年预算数
+
+全年执行数
+
+分值
+
+执行率
+
+得分
+
+年度资金总额
+
+300
+
+320
+
+{total_exec}
+
+10
+
+{total_rate}
+
+{total_score}
+
+其中：当年财政拨款
+
+300
+
+320
+
+{total_exec}
+
+10
+
+{total_rate}
+
+{part_score}
+
+上年结转资金
+
+其他资金
+
+年度总体目标
+"""
+
+
+def test_table_score_is_judged_by_its_rounding_and_the_rate_is_capped():
+    text = PLAIN_TABLE.format(total_exec="287.68", total_rate="89.9%", total_score="9", part_score="8")
+    checks = table_checks(text, "AAASPS AAASPS")
+    products = {c.stated: c for c in checks if c.kind == "product"}
+    assert products[9.0].status == "pass"  # 89.9% x 10 = 8.99, and 9 stands for [8.5, 9.5]
+    assert products[8.0].status == "fail" and "8.99" in products[8.0].description
+    over = PLAIN_TABLE.format(total_exec="336", total_rate="105%", total_score="10", part_score="10")
+    assert {c.status for c in table_checks(over, "AAASPS AAASPS") if c.kind == "product"} == {"pass"}  # 105% counts as 100%
+
+
+def test_table_row_whose_cells_do_not_line_up_gives_no_check():
+    # The 其中 row lost its 年初预算数 cell: its percentage would sit in the
+    # 全年执行数 column, so nothing is read from that row.
+    text = PLAIN_TABLE.format(total_exec="287.68", total_rate="89.9%", total_score="9", part_score="8")
+    text = text.replace("其中：当年财政拨款\n\n300\n\n320", "其中：当年财政拨款\n\n320")
+    checks = table_checks(text, "AAASPS AASPS")
+    assert all(c.status != "fail" for c in checks if c.kind != "product")
+    part_cells = {i for i, v in enumerate(table_spans(text, "AAASPS AASPS")) if v.start > text.index("其中")}
+    assert not any(set(c.spans) & part_cells for c in checks if c.kind in ("rate", "sum"))
+
+
+def test_table_glued_header_in_traditional_characters():
+    text = "資金投入情況(萬元)全年預算數(A)全年執行數(B)預算執行率(B/A×100%)\n年度資金總額:50048096%\n其中:中央財政資金40038496%\n地方資金1009696%\n其他資金\n"
+    surfaces = [(n, "AMOUNT") for n in ("500", "480")] + [("96%", "PERCENT")]
+    surfaces += [(n, "AMOUNT") for n in ("400", "384")] + [("96%", "PERCENT")]
+    surfaces += [(n, "AMOUNT") for n in ("100", "96")] + [("96%", "PERCENT")]
+    checks, _ = reconcile(text, make_spans(text, surfaces, context_unit="万元"))
+    assert by_stated(checks, "sum") == {5000000.0: "pass", 4800000.0: "pass"}
+    assert [c.status for c in checks if c.kind == "rate"] == ["pass", "pass", "pass"]
+
+
+def test_table_on_one_line_with_the_rate_formula_in_its_header():
+    text = (
+        "项目资金(万元) 年初预算数 全年预算数 全年执行数 分值 执行率(全年 执行数/全年 预算数) 得分 "
+        "年度资金总额: 80万元 90万元 81万元 10 90% 9 其中:当年财政 拨款 80万元 90万元 81万元 10 90% 9 上年结转资金 其他资金 预期目标"
+    )
+    checks = table_checks(text, "AAASPS AAASPS")
+    assert by_stated(checks, "sum") == {800000.0: "pass", 900000.0: "pass", 810000.0: "pass"}
+    rates = [c for c in checks if c.kind == "rate"]
+    assert len(rates) == 2 and all(c.status == "pass" and c.computed == pytest.approx(0.9) for c in rates)
+
+
+@pytest.mark.parametrize(
+    ("header", "columns"),
+    [
+        ("年初预算数", ["年初预算数"]),
+        ("年度预算数（万元）", []),  # the label column's header, not the column 预算数
+        ("项目金（万元） 初预算数  全年预算数 全年执行数", ["全年预算数", "全年执行数"]),
+        ("资金投入情况(万元)全年预算数(A)全年执行数(B)预算执行率(B/A)", ["全年预算数", "全年执行数", "预算执行率"]),
+        ("执行率(全年 执行数/全年 预算数)", ["执行率"]),
+    ],
+)
+def test_table_header_cells(header, columns):
+    from extractor.table_relations import trailing_roles
+
+    assert [c.name for c in trailing_roles(header)[0]] == columns
+
+
+ROLE_ROWS = "\t\t基本支出\t项目支出\t上级资金\t本级资金\n全年预算数\t\t300.00\t700.00\t\t1000.00\n全年执行数\t\t270.00\t630.00\t\t900.00\n完成率\t\t{rate}\t90.00%\t\t90.00%\n"
+
+
+def test_table_role_rows_rates_per_column_and_a_row_broken_down_two_ways():
+    checks = table_checks(ROLE_ROWS.format(rate="90.00%"), "AAA AAA PPP", context_unit="元")
+    assert [c.status for c in checks if c.kind == "rate"] == ["pass", "pass", "pass"]
+    total = only([c for c in checks if c.stated == 1000.0], "sum")  # 本级资金 = 基本支出 + 项目支出
+    assert total.status == "pass" and total.computed == pytest.approx(1000.0)
+    wrong = table_checks(ROLE_ROWS.format(rate="95.00%"), "AAA AAA PPP", context_unit="元")
+    assert by_stated(wrong, "rate")[0.95] == "fail"  # 270 / 300 is 90%: the columns line up, so it fails
+
+
+def test_table_row_broken_down_two_ways_never_fails():
+    # 本级资金 is the total only if the blank 上级资金 cell is truly empty: a mismatch is undetermined.
+    text = ROLE_ROWS.format(rate="90.00%").replace("\t\t1000.00", "\t\t950.00")
+    checks = table_checks(text, "AAA AAA PPP", context_unit="元")
+    assert by_stated(checks, "sum") == {950.0: "undetermined", 900.0: "pass"}  # 300 + 700 exceed 950
+
+
+SCORE_TABLE = """一级指标\t分值\t二级指标\t分值\t三级指标\t分值\t得分
+投入\t20\t预算编制\t12\t编制科学性\t6\t6
+\t\t\t\t编制规范性\t{item}\t5
+\t\t预算执行\t8\t执行率\t8\t7
+产出\t80\t产出数量\t50\t完成数量\t50\t48
+\t\t产出质量\t30\t合格率\t30\t30
+总分\t100\t\t\t\t\t96
+"""
+
+
+def test_score_table_headings_against_their_items():
+    checks = [c for c in table_checks(SCORE_TABLE.format(item="6"), "SSSS SS SSS SSSS SSS SS") if c.kind == "score_total"]
+    # 投入 20 = 12 + 8; 产出 80 = 50 + 30; 预算编制 12 = 6 + 6; 预算执行 8; 产出数量 50; 产出质量 30; 总分 100 = 20 + 80
+    assert by_stated(checks, "score_total") == {20.0: "pass", 80.0: "pass", 12.0: "pass", 8.0: "pass", 50.0: "pass", 30.0: "pass", 100.0: "pass"}
+
+
+def test_score_table_mismatch_is_undetermined_and_unaligned_tables_give_nothing():
+    checks = table_checks(SCORE_TABLE.format(item="5"), "SSSS SS SSS SSSS SSS SS")
+    assert by_stated(checks, "score_total")[12.0] == "undetermined"  # which rows a merged cell spans is inferred
+    assert all(c.status != "fail" for c in checks)
+    # The first row does not carry its headings' points (merged cells printed mid-block): no heading check.
+    centred = SCORE_TABLE.format(item="6").replace("投入\t20\t预算编制\t12\t", "投入\t\t预算编制\t\t").replace("\t\t\t\t编制规范性", "\t20\t\t12\t编制规范性")
+    assert not [c for c in table_checks(centred, "SS SSSS SSS SSSS SSS SS") if c.kind == "score_total" and c.stated in (12.0, 20.0)]
+
+
 # ---------------------------------------------------------------------------- hints
 
 
@@ -292,7 +541,7 @@ def test_fields_from_a_hand_made_report():
 
 
 def test_no_model_imports():
-    for name in ("reconcile.py", "relations.py"):
+    for name in ("reconcile.py", "relations.py", "table_relations.py"):
         source = (REPO / "extractor" / name).read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import)\s+(torch|transformers|extractor\.tagger)", source, re.MULTILINE), name
 
@@ -352,6 +601,50 @@ def test_seed_000_counts_and_rate_pass(seed_results):
     assert find_check(result, "count_total", 12.0).status == "pass"
     assert find_check(result, "rate", 0.994).status == "pass"
     assert find_check(result, "list_count", 3.0).status == "pass"
+
+
+def test_seed_004_table_relations_pass(sample_paths):
+    # 004's 部门整体支出 table: 按资金结构 基本支出 + 项目支出 against 按预算级次 区级资金,
+    # and each column's 完成率, through the real pipeline with the rule tagger.
+    from extractor import extract_file
+    from extractor.tagger import load_tagger
+
+    result = extract_file(sample_paths["004"], tagger=load_tagger("rules"))
+    total = find_check(result, "sum", 65240247.04)
+    assert total.status == "pass"
+    assert [result.values[i].text for i in total.spans] == ["65,240,247.04", "24,942,247.28", "40,297,999.76"]
+    assert total.computed == pytest.approx(24942247.28 + 40297999.76)
+    basic = find_check(result, "rate", 0.9634)
+    assert basic.status == "pass" and basic.computed == pytest.approx(24028491.84 / 24942247.28)
+    assert find_check(result, "rate", 0.8793).computed == pytest.approx(57368166.31 / 65240247.04)
+    # its score table: 资金管理 16 = seven items' points; 采购管理 2 = its one item
+    assert find_check(result, "score_total", 16.0).status == "pass"
+    assert len(find_check(result, "score_total", 16.0).spans) == 8
+    assert find_check(result, "score_total", 2.0).status == "pass"
+
+
+BUDGET_TABLE_WITH_UNITS = """（三）项目资金执行情况
+项目资金（万元） 年初预算数 全年预算数 全年执行数 分值 执行率 得分
+年度资金总额： 150.00万元 160.00万元 148.80万元 10 93% 9
+其中：当年财政拨款 120.00万元 130.00万元 {part_exec} — 93% —
+上年结转资金 — — — — — —
+其他资金 30.00万元 30.00万元 27.90万元 — 93% —
+"""
+
+
+@pytest.mark.parametrize(("part_exec", "column_sum", "part_rate"), [("120.90万元", "pass", "pass"), ("125.90万元", "fail", "fail")])
+def test_budget_table_through_the_pipeline(part_exec, column_sum, part_rate):
+    # The rule tagger tags cells that carry their unit; the bare 分值 and 得分
+    # cells stay untagged and still hold their columns' places.
+    from extractor import extract_text
+    from extractor.tagger import load_tagger
+
+    result = extract_text(BUDGET_TABLE_WITH_UNITS.format(part_exec=part_exec), tagger=load_tagger("rules"))
+    sums = {c.stated: c.status for c in result.checks if c.kind == "sum"}
+    assert sums == {1500000.0: "pass", 1600000.0: "pass", 1488000.0: column_sum}  # 148.80 vs 120.90 (125.90) + 27.90
+    rates = [c.status for c in result.checks if c.kind == "rate"]
+    assert rates == ["pass", part_rate, "pass"]  # 年度资金总额, 当年财政拨款, 其他资金
+    assert not [c for c in result.checks if c.kind == "product"]  # 分值 and 得分 are not read
 
 
 def test_seeds_have_no_false_failures(seed_results):
