@@ -30,7 +30,7 @@ from training.train import TrainConfig, finetune_examples, save_model, train_two
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
-def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, splits: str = "all") -> dict[str, Any]:
+def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, splits: str = "all", reuse: bool = False) -> dict[str, Any]:
     config = TrainConfig.load(config_path, overrides)
     loaded = load_gold(config.data.get("gold_dirs", ["annotations"])[0])
     for message in loaded.skipped:
@@ -50,14 +50,19 @@ def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, sp
     def train_and_score(name: str, train_docs: list[GoldDocument], test_docs: list[GoldDocument]) -> dict[str, Any]:
         nonlocal base_state
         started = time.time()
-        tune = finetune_examples(config, [from_gold(d) for d in train_docs] + pool_train_ex, synthetic)
-        net, base_state, _ = train_two_stage(config, pool_train_ex + synthetic, tune, vocab, base_state=base_state, log=log)
         out = work_dir / name
-        save_model(net, vocab, config, out, name=name, training_data={"train": [d.doc_id for d in train_docs]})
-        model_scores = evaluate_documents(ModelTagger(out), test_docs)
+        if not (reuse and (out / "model.safetensors").exists()):
+            tune = finetune_examples(config, [from_gold(d) for d in train_docs] + pool_train_ex, synthetic)
+            net, base_state, _ = train_two_stage(config, pool_train_ex + synthetic, tune, vocab, base_state=base_state, log=log)
+            save_model(net, vocab, config, out, name=name, training_data={"train": [d.doc_id for d in train_docs]})
+        model_scores = evaluate_documents(ModelTagger(out, combine="model"), test_docs)
+        hybrid_scores = evaluate_documents(ModelTagger(out, combine="rules-first"), test_docs)
         rule_scores = evaluate_documents(rules, test_docs)
-        log(f"{name}: model values F1 {model_scores['values_micro']['f1']:.3f}, rules {rule_scores['values_micro']['f1']:.3f} ({time.time() - started:.0f}s)")
-        return {"model": model_scores, "rules": rule_scores, "test": [d.doc_id for d in test_docs]}
+        log(
+            f"{name}: values F1 model {model_scores['values_micro']['f1']:.3f}, model+rules {hybrid_scores['values_micro']['f1']:.3f},"
+            f" rules {rule_scores['values_micro']['f1']:.3f} ({time.time() - started:.0f}s)"
+        )
+        return {"model": model_scores, "hybrid": hybrid_scores, "rules": rule_scores, "test": [d.doc_id for d in test_docs]}
 
     folds = {}
     for held_out in seeds if splits in ("all", "seeds") else []:
@@ -80,7 +85,17 @@ def _pooled(fold_scores: list[dict[str, Any]], label: str) -> tuple[float, float
     return p, r, (2 * p * r / (p + r) if p + r else 0.0), int(gold)
 
 
+TAGGERS = (("model", "model"), ("hybrid", "model+rules"), ("rules", "rules"))
+
+
+def _row(label: str, rows: list[tuple[float, float, float]], support: int) -> str:
+    cells = " | ".join(f"{p:.3f} / {r:.3f} / **{f:.3f}**" for p, r, f in rows)
+    return f"| {label} | {cells} | {support} |"
+
+
 def render(results: dict[str, Any]) -> str:
+    header = "| label | " + " | ".join(f"{title} P / R / F1" for _, title in TAGGERS) + " | support |"
+    rule = "|---|" + "---|" * (len(TAGGERS) + 1)
     lines = [
         "# Tagger results: trained model against the rule labeler",
         "",
@@ -88,29 +103,35 @@ def render(results: dict[str, Any]) -> str:
         "(seqeval, IOB2, mode strict) over characters of the original text. Synthetic",
         f"data ({results['synthetic_docs']} documents) is only ever in training folds.",
         "",
+        "Three taggers: **model** (the network alone), **model+rules** (`combine: rules-first`: the rule",
+        "labeler's unit-bearing spans stand, the model adds every value they do not cover and all claims;",
+        "this is what `extractor extract` uses) and **rules** (the rule labeler, which has no answer for claims).",
+        "",
         "## Leave one seed report out",
         "",
         "Training has two stages: a base model on synthetic data and the pool training split (no seed",
         "report), then fine-tuning on seed reports with the pool training split and a little synthetic",
         "data. Each fold fine-tunes the shared base on the other four seed reports and tests on the",
         "held-out report (the vocabulary lists the characters of all five reports, so an unseen",
-        "report's characters have untrained embeddings rather than the unknown id). F1 per fold and label:",
+        "report's characters have untrained embeddings rather than the unknown id).",
         "",
-        "| held-out report | " + " | ".join(f"{l} model / rules" for l in (*VALUE_LABELS, CLAIM_LABEL)) + " |",
+        "F1 per fold (model / model+rules / rules):",
+        "",
+        "| held-out report | " + " | ".join(VALUE_LABELS + (CLAIM_LABEL,)) + " |",
         "|---|" + "---|" * (len(VALUE_LABELS) + 1),
     ]
     for doc_id, fold in results["folds"].items():
-        cells = [f"{fold['model']['labels'][l]['f1']:.3f} / {fold['rules']['labels'][l]['f1']:.3f}" for l in (*VALUE_LABELS, CLAIM_LABEL)]
+        cells = [" / ".join(f"{fold[key]['labels'][l]['f1']:.3f}" for key, _ in TAGGERS) for l in (*VALUE_LABELS, CLAIM_LABEL)]
         lines.append(f"| {doc_id[:3]} | " + " | ".join(cells) + " |")
-    lines += ["", "Pooled over the five folds (micro average):", "", "| label | model P | model R | model F1 | rules P | rules R | rules F1 | support |", "|---|---|---|---|---|---|---|---|"]
     folds = list(results["folds"].values())
-    for label in (*VALUE_LABELS, CLAIM_LABEL):
-        mp, mr, mf, support = _pooled([f["model"] for f in folds], label)
-        rp, rr, rf, _ = _pooled([f["rules"] for f in folds], label)
-        lines.append(f"| {label} | {mp:.3f} | {mr:.3f} | {mf:.3f} | {rp:.3f} | {rr:.3f} | {rf:.3f} | {support} |")
-    bare_m = [f["model"]["bare_cells"] for f in folds]
-    bare_r = [f["rules"]["bare_cells"] for f in folds]
-    lines += ["", _bare_line(bare_m, bare_r)] if folds else ["", "(not run)"]
+    if folds:
+        lines += ["", "Pooled over the five folds (micro average):", "", header, rule]
+        for label in (*VALUE_LABELS, CLAIM_LABEL):
+            pooled = [_pooled([f[key] for f in folds], label) for key, _ in TAGGERS]
+            lines.append(_row(label, [p[:3] for p in pooled], pooled[0][3]))
+        lines += ["", _bare_line({key: [f[key]["bare_cells"] for f in folds] for key, _ in TAGGERS})]
+    else:
+        lines += ["", "(not run)"]
     if results["pool"]:
         pool = results["pool"]
         lines += [
@@ -118,31 +139,32 @@ def render(results: dict[str, Any]) -> str:
             "## Held-out pool excerpts (other agencies and provinces)",
             "",
             f"Test: {len(pool['test'])} excerpts whose source agencies are in no training set ({', '.join(pool['test'])}).",
-            "Training: all seed reports, the other pool excerpts, synthetic data. This is the shipped model's configuration.",
+            "Training: all seed reports, the other pool excerpts, synthetic data. This is the shipped model.",
             "",
-            "| label | model P | model R | model F1 | rules P | rules R | rules F1 | support |",
-            "|---|---|---|---|---|---|---|---|",
+            header,
+            rule,
         ]
         for label in (*VALUE_LABELS, CLAIM_LABEL):
-            m, r = pool["model"]["labels"][label], pool["rules"]["labels"][label]
-            lines.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {m['support']} |")
-        lines += ["", _bare_line([pool["model"]["bare_cells"]], [pool["rules"]["bare_cells"]])]
-        mv, rv = pool["model"]["value_accuracy"], pool["rules"]["value_accuracy"]
-        if mv is not None and rv is not None:
-            lines.append(f"Exact-value accuracy of matched value spans: model {mv:.3f}, rules {rv:.3f}.")
+            rows = [pool[key]["labels"][label] for key, _ in TAGGERS]
+            lines.append(_row(label, [(r["precision"], r["recall"], r["f1"]) for r in rows], rows[0]["support"]))
+        micro = [pool[key]["values_micro"] for key, _ in TAGGERS]
+        lines.append(_row("all values", [(m["precision"], m["recall"], m["f1"]) for m in micro], micro[0]["support"]))
+        lines += ["", _bare_line({key: [pool[key]["bare_cells"]] for key, _ in TAGGERS})]
+        accuracy = ", ".join(f"{title} {pool[key]['value_accuracy']:.3f}" for key, title in TAGGERS if pool[key]["value_accuracy"] is not None)
+        lines.append(f"Exact-value accuracy of matched value spans: {accuracy}.")
     lines += ["", "Settings:", "", "```json", json.dumps(results["settings"], ensure_ascii=False, indent=1), "```", ""]
     return "\n".join(lines)
 
 
-def _bare_line(model: list[dict[str, Any]], rules: list[dict[str, Any]]) -> str:
-    def recall(rows: list[dict[str, Any]]) -> tuple[float, int]:
+def _bare_line(by_tagger: dict[str, list[dict[str, Any]]]) -> str:
+    parts = []
+    support = 0
+    for key, title in TAGGERS:
+        rows = by_tagger[key]
         support = sum(r["support"] for r in rows)
         found = sum((r["recall"] or 0) * r["support"] for r in rows)
-        return (found / support if support else 0.0), support
-
-    m, support = recall(model)
-    r, _ = recall(rules)
-    return f"Bare table cells (value spans with no unit of their own, {support} in the test data): recall model {m:.3f}, rules {r:.3f}."
+        parts.append(f"{title} {found / support if support else 0.0:.3f}")
+    return f"Bare table cells (value spans with no unit of their own, {support} in the test data), recall: " + ", ".join(parts) + "."
 
 
 def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
@@ -153,21 +175,28 @@ def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source, target)
+    # The shipped tagger combines rules and model (rules-first): RESULTS.md shows it scores best.
+    config_path = target / "config.json"
+    settings = json.loads(config_path.read_text(encoding="utf-8"))
+    settings["combine"] = "rules-first"
+    config_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")
     meta_path = target / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["name"] = target.name
-    scores: dict[str, Any] = {}
+    scores: dict[str, Any] = {"combine": "rules-first"}
     if results["pool"]:
-        scores["held_out_pool"] = {
-            "labels": results["pool"]["model"]["labels"],
-            "values_micro": results["pool"]["model"]["values_micro"],
-            "bare_cells": results["pool"]["model"]["bare_cells"],
-            "value_accuracy": results["pool"]["model"]["value_accuracy"],
-            "test_excerpts": results["pool"]["test"],
-        }
+        for key in ("hybrid", "model"):
+            scores[f"held_out_pool_{key}"] = {
+                "labels": results["pool"][key]["labels"],
+                "values_micro": results["pool"][key]["values_micro"],
+                "bare_cells": results["pool"][key]["bare_cells"],
+                "value_accuracy": results["pool"][key]["value_accuracy"],
+                "test_excerpts": results["pool"]["test"],
+            }
     folds = list(results["folds"].values())
     if folds:
-        scores["leave_one_report_out_f1"] = {label: round(_pooled([f["model"] for f in folds], label)[2], 4) for label in (*VALUE_LABELS, CLAIM_LABEL)}
+        for key in ("hybrid", "model"):
+            scores[f"leave_one_report_out_f1_{key}"] = {label: round(_pooled([f[key] for f in folds], label)[2], 4) for label in (*VALUE_LABELS, CLAIM_LABEL)}
     meta["scores"] = scores
     meta["training_data"]["pool_train"] = results["pool_train"]
     meta["training_data"]["synthetic_docs"] = results["synthetic_docs"]
@@ -183,6 +212,8 @@ def model_card(meta: dict[str, Any]) -> str:
         "A character-level token classifier (a small BERT encoder from HF transformers, trained from scratch here;",
         "no pretrained weights) with two heads: values (AMOUNT, PERCENT, SCORE, QUANTITY; IOB2) and CLAIMs (IOB2).",
         "Input per character: its id and the rule labeler's tag for it. Values are read by `extractor.numbers`.",
+        "As shipped (`combine: rules-first` in config.json) the rule labeler's unit-bearing spans stand and the",
+        "network adds the values they do not cover (bare table cells, figures the rules miss) and all claims.",
         "",
         f"- parameters: {meta['parameters']:,}; hidden {net['hidden_size']}, layers {net['num_layers']}, heads {net['num_heads']},"
         f" window {net['window']} characters with {net['overlap']} of context each side",
@@ -200,17 +231,18 @@ def model_card(meta: dict[str, Any]) -> str:
         "Strict span match (seqeval IOB2 strict). Full tables: training/RESULTS.md.",
         "",
     ]
-    pool = meta["scores"].get("held_out_pool")
+    pool = meta["scores"].get("held_out_pool_hybrid")
     if pool:
-        lines += ["Held-out pool excerpts:", "", "| label | P | R | F1 | support |", "|---|---|---|---|---|"]
+        lines += ["Held-out pool excerpts (as shipped: rules-first combination):", "", "| label | P | R | F1 | support |", "|---|---|---|---|---|"]
         for label, row in pool["labels"].items():
             lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
         bare = pool["bare_cells"]
         if bare["recall"] is not None:
             lines += ["", f"Bare table cells: recall {bare['recall']:.3f} of {bare['support']}."]
-    loso = meta["scores"].get("leave_one_report_out_f1")
-    if loso:
-        lines += ["", "Leave one seed report out, pooled F1: " + ", ".join(f"{k} {v:.3f}" for k, v in loso.items()) + "."]
+    for key, title in (("hybrid", "as shipped"), ("model", "network alone")):
+        loso = meta["scores"].get(f"leave_one_report_out_f1_{key}")
+        if loso:
+            lines += ["", f"Leave one seed report out, pooled F1 ({title}): " + ", ".join(f"{k} {v:.3f}" for k, v in loso.items()) + "."]
     lines += ["", "## Settings", "", "```json", json.dumps(meta["settings"], ensure_ascii=False, indent=1), "```", ""]
     return "\n".join(lines)
 
@@ -222,9 +254,10 @@ def main() -> None:
     parser.add_argument("--work-dir", default="/tmp/extractor-results")
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--ship", default=None, help="install the pool-split model here (e.g. models/default)")
+    parser.add_argument("--reuse", action="store_true", help="evaluate models already in --work-dir instead of training them again")
     parser.add_argument("--splits", choices=["all", "seeds", "pool"], default="all", help="which held-out evaluations to run")
     args = parser.parse_args()
-    results = run(args.config, args.overrides, Path(args.work_dir), splits=args.splits)
+    results = run(args.config, args.overrides, Path(args.work_dir), splits=args.splits, reuse=args.reuse)
     Path(args.out).write_text(render(results), encoding="utf-8")
     Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
