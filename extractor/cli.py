@@ -35,14 +35,54 @@ def extract(
     include_text: bool = typer.Option(False, "--include-text", help="Put the document text, which offsets index, in each record."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     fail_on_inconsistency: bool = typer.Option(False, "--fail-on-inconsistency", help=f"Exit {EXIT_INCONSISTENT} when a check fails."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="jsonl | csv | parquet (default: from the --out suffix, else jsonl). csv/parquet also keep the records in OUT.jsonl."),
+    engine: str = typer.Option("local", "--engine", help="local (processes on this machine) | ray (a Ray cluster; needs the ray extra)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (e.g. auto or ray://head:10001); default: a local Ray instance."),
 ) -> None:
-    """Extract values, claims and checks from reports into JSON Lines."""
+    """Extract values, claims and checks from reports (text, PDF, scans) into JSON Lines, CSV or Parquet."""
+    from extractor.batch import BatchInterrupted
+    from extractor.errors import ExtractorError
+    from extractor.writers import format_for
+
     spec = TaggerSpec(tagger, str(model) if model else None)
     to_stdout = out is None or str(out) == "-"
     target: Any = sys.stdout if to_stdout else out
-    summary = run_batch(paths, target, tagger=spec, workers=workers, force=force, include_text=include_text, progress=not quiet)
+    try:
+        fmt = format_for(None if to_stdout else out, fmt)
+    except ValueError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if fmt != "jsonl" and to_stdout:
+        err_console.print(f"[red]--format {fmt} writes several files: give --out, e.g. --out results.{fmt}[/red]")
+        raise typer.Exit(2)
+    try:
+        summary = run_batch(
+            paths,
+            target,
+            tagger=spec,
+            workers=workers,
+            force=force,
+            include_text=include_text,
+            progress=not quiet,
+            engine=engine,
+            ray_address=ray_address,
+            fmt=fmt,
+        )
+    except BatchInterrupted as stop:
+        done = stop.summary
+        err_console.print(
+            f"[yellow]interrupted[/yellow]: {done.processed} files written this run ({done.skipped} were done before);"
+            " run the same command again to resume.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(128 + int(stop.signum)) from None
+    except (ExtractorError, RuntimeError, ValueError) as exc:  # a missing extra (pyarrow, ray), a bad engine name
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     if not quiet:
         print_summary(summary, err_console if to_stdout else console, out=None if to_stdout else out)
+        if fmt != "jsonl":
+            (err_console if to_stdout else console).print("tables: " + ", ".join(str(p) for p in summary.outputs))
     if summary.failed:
         raise typer.Exit(EXIT_FILE_ERRORS)
     if fail_on_inconsistency and summary.inconsistent:
@@ -122,9 +162,9 @@ def annotations_import(
 def annotations_export(
     directory: Path = typer.Argument(Path("annotations")),
     out: Path = typer.Option(..., "--out", help="Output file."),
-    fmt: str = typer.Option("labelstudio", "--format", help="labelstudio (JSON list of tasks) | doccano (JSONL)"),
+    fmt: str = typer.Option("labelstudio", "--format", help="labelstudio (JSON list of tasks) | doccano (JSONL) | spacy (DocBin, needs spaCy)"),
 ) -> None:
-    """Export the gold (pool excerpts joined to their text) for Label Studio or doccano."""
+    """Export the gold (pool excerpts joined to their text) for Label Studio, doccano or spaCy."""
     import json
 
     from extractor.annotations import gold_to_doccano, gold_to_task, load_gold
@@ -137,10 +177,60 @@ def annotations_export(
         out.write_text(json.dumps([gold_to_task(d) for d in loaded.documents], ensure_ascii=False, indent=1), encoding="utf-8")
     elif fmt == "doccano":
         out.write_text("".join(json.dumps(gold_to_doccano(d), ensure_ascii=False) + "\n" for d in loaded.documents), encoding="utf-8")
+    elif fmt == "spacy":
+        try:
+            from extractor.spacy_component import gold_to_docbin
+        except ImportError:
+            err_console.print('[red]--format spacy needs spaCy: pip install -e ".[spacy]"[/red]')
+            raise typer.Exit(2) from None
+        docbin, problems = gold_to_docbin(loaded.documents)
+        for problem in problems:
+            err_console.print(f"[yellow]{problem}[/yellow]")
+        docbin.to_disk(out)
     else:
-        err_console.print(f"[red]unknown format {fmt!r}: use labelstudio or doccano[/red]")
+        err_console.print(f"[red]unknown format {fmt!r}: use labelstudio, doccano or spacy[/red]")
         raise typer.Exit(2)
     console.print(f"exported {len(loaded.documents)} documents to {out}")
+
+
+@app.command()
+def report(
+    results: Path = typer.Argument(..., help="JSON Lines from `extractor extract`."),
+    out: Path = typer.Option(Path("review"), "--out", "-o", help="Folder for the site (index.html, docs/)."),
+    search: list[Path] = typer.Option([], "--search", help="Folder to look for source files in when a record has no text (repeatable; default: the results file's folder)."),
+) -> None:
+    """Static HTML review site: documents (failed checks first), highlighted text, checks."""
+    from extractor.report import build_report
+
+    if not results.is_file():
+        err_console.print(f"[red]no results file {results}: run `extractor extract REPORTS --out {results}` first[/red]")
+        raise typer.Exit(2)
+    try:
+        summary = build_report(results, out, search_dirs=search or None)
+    except ValueError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    for source, reason in summary.without_text:
+        err_console.print(f"[yellow]no text for {source}:[/yellow] {reason}")
+    console.print(f"{len(summary.pages)} documents ({summary.failed_documents} with failed checks, {len(summary.without_text)} without text) -> {summary.index}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    tagger: str = typer.Option("auto", "--tagger", help="auto | model | rules (loaded once at start-up)"),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory for --tagger model."),
+    max_body_mb: float = typer.Option(20.0, "--max-body-mb", min=0.001, help="Largest request body (MiB); larger gets 413."),
+    max_pages: int = typer.Option(200, "--max-pages", min=1, help="Most pages per document; more gets 422."),
+) -> None:
+    """HTTP API (FastAPI): POST /extract, GET /health, GET /schema, /docs."""
+    try:
+        from extractor.api import serve as run_server
+    except ImportError:
+        err_console.print('[red]serve needs FastAPI and uvicorn: pip install -e ".[api]"[/red]')
+        raise typer.Exit(2) from None
+    run_server(host=host, port=port, tagger=tagger, model=str(model) if model else None, max_body_bytes=int(max_body_mb * 2**20), max_pages=max_pages)
 
 
 @app.command()

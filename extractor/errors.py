@@ -17,11 +17,43 @@ class Msg(str, Enum):
         "[E003] Cannot decode {path}: not UTF-8 (with or without BOM) nor GB18030 text"
         " (first bad byte at offset {offset}). Convert the file to UTF-8, e.g. `iconv -f <encoding> -t utf-8`."
     )
-    E004 = "[E004] {path} looks binary (NUL bytes at offset {offset}), not a text report. Pass .txt/.md text, or a PDF/image once OCR ingestion is enabled."
+    E004 = "[E004] {path} looks binary (NUL bytes at offset {offset}), not a text report. Pass .txt/.md text, or a .pdf/.png/.jpg/.tif file with that suffix."
     E005 = "[E005] Unsupported file type {suffix!r} for {path}. Supported: {suffixes}."
     E006 = "[E006] Cannot read {path}: {reason}. Check permissions and that the file is not locked."
     E007 = "[E007] Unexpected error while processing {path}: {reason}. Please report it with the file; the rest of the batch was processed."
     E008 = "[E008] Only whitespace in {path}: {chars} characters but no text. Re-export or re-scan the report."
+    E009 = (
+        "[E009] Cannot open PDF {path}: {reason}. The file is damaged or not a PDF;"
+        " re-download or re-export it (a truncated download often does this)."
+    )
+    E010 = (
+        "[E010] {path} is an encrypted PDF that needs a password to read."
+        " Remove the protection (e.g. `qpdf --decrypt --password=PW in.pdf out.pdf`) and run again."
+    )
+    E011 = (
+        "[E011] Cannot read image {path}: {reason}. Check that it is a complete .png/.jpg/.tif file;"
+        " re-scan or re-export it."
+    )
+    E012 = (
+        "[E012] OCR failed on page {page} of {path}: {reason}. The rest of the document was extracted;"
+        " check that page (re-scan it at 200-300 dpi) and extract the file again"
+        " (a rerun into the same --out skips it: use another --out or --force)."
+    )
+    E013 = "[E013] OCR engine {engine} is not available ({reason}). Install it: `{install}`."
+    E014 = "[E014] Unknown OCR engine {engine!r}; known: {engines}."
+    E015 = (
+        "[E015] OCR engine {engine} has no bundled {kind} model in {folder}; nothing is downloaded at run time."
+        " Reinstall the package (`pip install --force-reinstall rapidocr`)."
+    )
+    E016 = (
+        "[E016] Cannot read page {page} of {path}: {reason}. The rest of the document was extracted;"
+        " the page may be damaged: re-export the PDF."
+    )
+    E017 = (
+        "[E017] No text found in {path} ({pages} pages): no text layer and OCR recognised nothing."
+        " The scan may be blank or too faint: re-scan it at 200-300 dpi."
+    )
+    E018 = "[E018] --format parquet needs pyarrow ({reason}). Install it: `pip install \"extractor[parquet]\"`, or use --format csv."
     E101 = "[E101] {where}: span [{start}, {end}) {problem}."
     E102 = "[E102] {where}: unknown label {label!r}; known labels: {known}."
     E103 = "[E103] {where}: value spans overlap: [{a_start}, {a_end}) {a_label} and [{b_start}, {b_end}) {b_label}."
@@ -51,6 +83,10 @@ class ExtractorError(Exception):
 
 class InputError(ExtractorError):
     """A file could not be turned into a Document."""
+
+
+class OcrError(ExtractorError):
+    """An OCR engine is missing, unknown or incomplete (not a per-page failure)."""
 
 
 class AnnotationError(ExtractorError):

@@ -45,6 +45,7 @@ def extract_document(document: Document, tagger: Tagger | None = None, *, includ
         claims=claims,
         checks=checks,
         fields=fields,
+        errors=list(document.errors),  # pages of a PDF or scan that could not be read
         pages=len(document.pages) or None,
         tagger=tagger.name,
         text=text if include_text else None,

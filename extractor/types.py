@@ -31,6 +31,8 @@ class Document:
     text: str
     sha256: str
     pages: list[Page] = field(default_factory=list)
+    # Pages that could not be read or recognised (the others are in ``text``).
+    errors: list[ErrorEntry] = field(default_factory=list)
 
     def page_of(self, offset: int) -> int | None:
         for page in self.pages:

@@ -17,7 +17,8 @@ def read_records(path):
 
 def test_cli_extract_writes_one_valid_record_per_file(sample_paths, tmp_path):
     out = tmp_path / "results.jsonl"
-    result = runner.invoke(app, ["extract", str(sample_paths["001"].parent), "--out", str(out), "--tagger", "rules"])
+    texts = [str(p) for p in sample_paths.values()]  # samples/ also holds scans (samples/scans/), OCR'd elsewhere
+    result = runner.invoke(app, ["extract", *texts, "--out", str(out), "--tagger", "rules"])
     assert result.exit_code == 0, result.output
     records = read_records(out)
     assert len(records) == 5
@@ -47,12 +48,12 @@ def test_cli_bad_files_get_errors_and_the_batch_goes_on(sample_paths, tmp_path):
 
 def test_cli_rerun_resumes_and_repairs_a_torn_line(sample_paths, tmp_path):
     out = tmp_path / "results.jsonl"
-    folder = sample_paths["001"].parent
-    assert runner.invoke(app, ["extract", str(folder), "--out", str(out), "--quiet", "--tagger", "rules"]).exit_code == 0
+    folder = [str(p) for p in sample_paths.values()]  # the five text reports
+    assert runner.invoke(app, ["extract", *folder, "--out", str(out), "--quiet", "--tagger", "rules"]).exit_code == 0
     lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
     # Simulate a run killed while writing its third record.
     out.write_text("".join(lines[:2]) + lines[2][:40], encoding="utf-8")
-    result = runner.invoke(app, ["extract", str(folder), "--out", str(out), "--tagger", "rules"])
+    result = runner.invoke(app, ["extract", *folder, "--out", str(out), "--tagger", "rules"])
     assert result.exit_code == 0
     assert "2 skipped" in result.output and "3 processed" in result.output
     records = read_records(out)
