@@ -46,7 +46,9 @@ _DROP_SPACE_RE = re.compile(
 _DROP_BREAK_RE = re.compile(
     r"(?<=\d[,.])[ \u3000]*\r?\n[ \u3000]*(?=\d)"  # 285.\n53
     r"|(?<=\d)[ \u3000]*\r?\n[ \u3000]*(?=[,.]\d)"
-    r"|(?<=\d)[ \u3000]*\r?\n[ \u3000]*(?=万元|亿元|元|%|个百分点)"
+    # A PDF line wrap between a number and its unit (923\n个, 48\n万笔); not 人/年,
+    # which often start the next table row or sentence.
+    r"|(?<=\d)[ \u3000]*\r?\n[ \u3000]*(?=万元|亿元|元|%|个百分点|个|项|件|笔|条|户|次|家|台|万[笔件户人条次项个])"
 )
 
 

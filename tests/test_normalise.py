@@ -22,8 +22,10 @@ def working_span(original: str, needle: str) -> tuple[str, int, int]:
         ("执行率 82. 73%\t", "82.73%", "82. 73%"),
         ("偏差率 $\\leq 100\\%$；", "≤100%", "\\leq 100\\%"),
         ("合计 18397.67\n万元", "18397.67万元", "18397.67\n万元"),
+        ("数据目录数合计923\n个", "923个", "923\n个"),  # a PDF line wrap (found on the text-layer sample PDF)
+        ("业务办理量突破 48\n万笔", "48万笔", "48\n万笔"),
     ],
-    ids=["spaced-thousands", "space-before-unit", "full-width", "broken-line", "space-after-point", "latex", "unit-on-next-line"],
+    ids=["spaced-thousands", "space-before-unit", "full-width", "broken-line", "space-after-point", "latex", "unit-on-next-line", "wrapped-measure-word", "wrapped-multiplier"],
 )
 def test_normalise_noise_maps_back_to_original(original, needle, original_span):
     _, o_start, o_end = working_span(original, needle)
