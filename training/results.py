@@ -30,6 +30,14 @@ from training.train import TrainConfig, finetune_examples, save_model, train_two
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
+def combine_thresholds(config: TrainConfig) -> dict[str, float]:
+    """How sure the model must be to add a value the rules lack (config: model.min_added_*)."""
+    return {
+        "min_added_confidence": float(config.model.get("min_added_confidence", 0.95)),
+        "min_added_bare_confidence": float(config.model.get("min_added_bare_confidence", 0.6)),
+    }
+
+
 def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, splits: str = "all", reuse: bool = False) -> dict[str, Any]:
     config = TrainConfig.load(config_path, overrides)
     loaded = load_gold(config.data.get("gold_dirs", ["annotations"])[0])
@@ -56,7 +64,7 @@ def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, sp
             net, base_state, _ = train_two_stage(config, pool_train_ex + synthetic, tune, vocab, base_state=base_state, log=log)
             save_model(net, vocab, config, out, name=name, training_data={"train": [d.doc_id for d in train_docs]})
         model_scores = evaluate_documents(ModelTagger(out, combine="model"), test_docs)
-        hybrid_scores = evaluate_documents(ModelTagger(out, combine="rules-first"), test_docs)
+        hybrid_scores = evaluate_documents(ModelTagger(out, combine="rules-first", **combine_thresholds(config)), test_docs)
         rule_scores = evaluate_documents(rules, test_docs)
         log(
             f"{name}: values F1 model {model_scores['values_micro']['f1']:.3f}, model+rules {hybrid_scores['values_micro']['f1']:.3f},"
@@ -104,8 +112,9 @@ def render(results: dict[str, Any]) -> str:
         f"data ({results['synthetic_docs']} documents) is only ever in training folds.",
         "",
         "Three taggers: **model** (the network alone), **model+rules** (`combine: rules-first`: the rule",
-        "labeler's unit-bearing spans stand, the model adds every value they do not cover and all claims;",
-        "this is what `extractor extract` uses) and **rules** (the rule labeler, which has no answer for claims).",
+        "labeler's spans stand, the model adds the values they do not cover when it is sure enough",
+        "(bare numbers at probability ≥ `min_added_bare_confidence`, others ≥ `min_added_confidence`) and",
+        "all claims; this is what `extractor extract` uses) and **rules** (the rule labeler, no claims).",
         "",
         "## Leave one seed report out",
         "",
@@ -179,6 +188,7 @@ def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
     config_path = target / "config.json"
     settings = json.loads(config_path.read_text(encoding="utf-8"))
     settings["combine"] = "rules-first"
+    settings.update(combine_thresholds(TrainConfig(raw=results["settings"], model=results["settings"].get("model", {}))))
     config_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")
     meta_path = target / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
