@@ -147,3 +147,19 @@ def test_model_shipped_default_loads_and_tags_a_known_sentence():
     found = {(text[s.start : s.end], s.label) for s in tagger.tag(text)}
     assert {("285.53 万元", "AMOUNT"), ("231.11 万元", "AMOUNT"), ("54.42 万元", "AMOUNT")} <= found
     assert tagger.meta["name"] and tagger.meta["scores"]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "plausible"),
+    [
+        ("（1）预算编制合理性", (1, 2), False),  # a list marker, not a score (bug: seed 001's false score_total failure)
+        ("1. 预算编制。", (0, 2), False),
+        ("比率 . 0", (3, 4), False),  # no numeral
+        ("分值\t2.0\t1.8", (3, 6), True),  # a bare score cell
+        ("合计 28 分", (3, 7), True),
+    ],
+)
+def test_model_added_values_must_be_figures(text, span, plausible):
+    from extractor.tagger.model import _plausible_addition
+
+    assert _plausible_addition(text, (*span, "SCORE", 0.9)) is plausible

@@ -84,7 +84,7 @@ class ModelTagger:
         values = _trimmed(work.text, tags_to_spans(value_ids, self.value_tags, value_probs))
         claims = _trimmed(work.text, _merge_claim_fragments(work.text, tags_to_spans(claim_ids, self.claim_tags, claim_probs)))
         if self.combine == "rules-first":
-            values = _rules_first(found, [v for v in values if v[3] >= self._min_confidence(work.text[v[0] : v[1]])])
+            values = _rules_first(found, [v for v in values if _plausible_addition(work.text, v) and v[3] >= self._min_confidence(work.text[v[0] : v[1]])])
         spans = []
         for start, end, label, confidence, *rest in values + claims:
             o_start, o_end = work.to_original(start, end)
@@ -146,6 +146,27 @@ def _merge_claim_fragments(text: str, spans: list[tuple[int, int, str, float]]) 
                 continue
         merged.append((start, end, label, confidence))
     return merged
+
+
+_NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿]")
+# A list or section marker: （1） (2) 1. 2、 — a number, not a figure.
+_LIST_MARKER = re.compile(r"[（(]\s*$")
+_LIST_MARKER_AFTER = re.compile(r"^\s*[）)]|^[.、．](?!\d)")
+
+
+def _plausible_addition(text: str, span: tuple[int, int, str, float]) -> bool:
+    """A value the model adds must hold a numeral and not be a list or section marker."""
+    start, end = span[0], span[1]
+    surface = text[start:end]
+    if not _NUMERAL.search(surface):
+        return False
+    if _BARE_NUMBER.fullmatch(surface):
+        before, after = text[max(0, start - 2) : start], text[end : end + 2]
+        if _LIST_MARKER.search(before) and after.lstrip().startswith(("）", ")")):
+            return False
+        if _LIST_MARKER_AFTER.match(after) or surface.endswith((".", "．")):
+            return False
+    return True
 
 
 def _trimmed(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
