@@ -28,7 +28,6 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import extractor
-from extractor.errors import ExtractorError, InputError
+from extractor.errors import ExtractorError, InputError, Msg
 from extractor.record import record_schema
 from extractor.tagger import Tagger, load_tagger
 
@@ -61,20 +60,6 @@ SUFFIX_BY_MEDIA_TYPE = {
 }
 # Input errors that mean "this type cannot be read" (415) rather than "this content is unusable" (422).
 UNSUPPORTED_TYPE_CODES = {"E005"}
-
-
-class ApiMsg(str, Enum):
-    """Messages of the HTTP layer (the pipeline's own are in ``extractor.errors``)."""
-
-    E301 = "[E301] Request body is {size} bytes; this server takes at most {limit} bytes ({limit_mb:g} MiB). Send a smaller file, split the report, or start the server with a larger --max-body-mb."
-    E302 = "[E302] The document has {pages} pages; this server takes at most {limit}. Split it into parts of at most {limit} pages, or start the server with a larger --max-pages."
-    E303 = "[E303] Unsupported content type {media_type!r}. Send application/json {{\"text\": \"...\", \"source\": \"...\"}} or multipart/form-data with the report in a field named 'file'."
-    E304 = "[E304] Invalid request: {reason}."
-    E305 = "[E305] Cannot tell the type of the upload {name!r} (content type {media_type!r}). Give the file a suffix such as .txt, .md or .pdf."
-    E306 = "[E306] Only whitespace in the text ({chars} characters). Send the report's text."
-
-    def format(self, **kwargs: object) -> str:  # type: ignore[override]
-        return self.value.format(**kwargs)
 
 
 class ApiError(Exception):
@@ -148,7 +133,7 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send, size: int, *, at_least: bool = False) -> None:
-        message = ApiMsg.E301.format(size=f"more than {self.max_bytes}" if at_least else size, limit=self.max_bytes, limit_mb=self.max_bytes / 2**20)
+        message = Msg.E301.format(size=f"more than {self.max_bytes}" if at_least else size, limit=self.max_bytes, limit_mb=self.max_bytes / 2**20)
         response = JSONResponse({"detail": message, "code": "E301"}, status_code=413, headers={"Connection": "close"})
         await response({"type": "http"}, _no_receive, send)
 
@@ -202,7 +187,7 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": ApiMsg.E304.format(reason=_describe(exc.errors())), "code": "E304"}, status_code=422)
+        return JSONResponse({"detail": Msg.E304.format(reason=_describe(exc.errors())), "code": "E304"}, status_code=422)
 
     problems = {
         413: {"model": Problem, "description": f"Body larger than the limit ({max_body_bytes} bytes)."},
@@ -247,13 +232,13 @@ def create_app(
             body = await request.body()
             payload = _text_request(body)
             if not payload.text.strip():
-                raise ApiError(422, "E306", ApiMsg.E306.format(chars=len(payload.text)))
+                raise ApiError(422, "E306", Msg.E306.format(chars=len(payload.text)))
             record = await run_in_threadpool(_extract_text, payload, get_tagger, lock, include_text)
         elif media_type == "multipart/form-data":
             name, suffix, data = await _upload(request)
             record = await run_in_threadpool(_extract_upload, name, suffix, data, get_tagger, lock, include_text, max_pages)
         else:
-            raise ApiError(415, "E303", ApiMsg.E303.format(media_type=media_type or "(none)"))
+            raise ApiError(415, "E303", Msg.E303.format(media_type=media_type or "(none)"))
         return JSONResponse(record)
 
     def openapi() -> dict[str, Any]:
@@ -284,21 +269,21 @@ def _text_request(body: bytes) -> ExtractTextRequest:
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(422, "E304", ApiMsg.E304.format(reason=f"the body is not JSON ({exc}); send {{\"text\": \"...\"}}")) from None
+        raise ApiError(422, "E304", Msg.E304.format(reason=f"the body is not JSON ({exc}); send {{\"text\": \"...\"}}")) from None
     try:
         return ExtractTextRequest.model_validate(data)
     except ValidationError as exc:
-        raise ApiError(422, "E304", ApiMsg.E304.format(reason=_describe(exc.errors()) + "; send {\"text\": \"...\", \"source\": \"...\"}")) from None
+        raise ApiError(422, "E304", Msg.E304.format(reason=_describe(exc.errors()) + "; send {\"text\": \"...\", \"source\": \"...\"}")) from None
 
 
 async def _upload(request: Request) -> tuple[str, str, bytes]:
     try:
         form = await request.form(max_files=1, max_fields=4)
     except StarletteHTTPException as exc:  # malformed multipart
-        raise ApiError(422, "E304", ApiMsg.E304.format(reason=f"cannot parse the multipart body ({exc.detail})")) from None
+        raise ApiError(422, "E304", Msg.E304.format(reason=f"cannot parse the multipart body ({exc.detail})")) from None
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise ApiError(422, "E304", ApiMsg.E304.format(reason="multipart body has no file in a field named 'file'"))
+        raise ApiError(422, "E304", Msg.E304.format(reason="multipart body has no file in a field named 'file'"))
     try:
         data = await upload.read()
     finally:
@@ -307,7 +292,7 @@ async def _upload(request: Request) -> tuple[str, str, bytes]:
     media_type = (upload.content_type or "").split(";")[0].strip().lower()
     suffix = Path(name).suffix.lower() or SUFFIX_BY_MEDIA_TYPE.get(media_type, "")
     if not suffix:
-        raise ApiError(415, "E305", ApiMsg.E305.format(name=name, media_type=media_type or "(none)"))
+        raise ApiError(415, "E305", Msg.E305.format(name=name, media_type=media_type or "(none)"))
     return name, suffix, data
 
 
@@ -331,7 +316,7 @@ def _extract_upload(name: str, suffix: str, data: bytes, get_tagger: Any, lock: 
         path.write_bytes(data)
         pages = _pdf_page_count(path)
         if pages is not None and pages > max_pages:  # refuse before reading (and OCR) starts
-            raise ApiError(422, "E302", ApiMsg.E302.format(pages=pages, limit=max_pages))
+            raise ApiError(422, "E302", Msg.E302.format(pages=pages, limit=max_pages))
         try:
             document = read_document(path)
         except InputError as exc:
@@ -344,7 +329,7 @@ def _extract_upload(name: str, suffix: str, data: bytes, get_tagger: Any, lock: 
             error.source = name
             error.message = error.message.replace(str(path), name)
     if len(document.pages) > max_pages:
-        raise ApiError(422, "E302", ApiMsg.E302.format(pages=len(document.pages), limit=max_pages))
+        raise ApiError(422, "E302", Msg.E302.format(pages=len(document.pages), limit=max_pages))
     with lock:
         return _run(lambda: extract_document(document, tagger, include_text=include_text).to_dict())
 

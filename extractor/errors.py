@@ -54,6 +54,13 @@ class Msg(str, Enum):
         " The scan may be blank or too faint: re-scan it at 200-300 dpi."
     )
     E018 = "[E018] --format parquet needs pyarrow ({reason}). Install it: `pip install \"extractor[parquet]\"`, or use --format csv."
+    # The HTTP layer (extractor.api)
+    E301 = "[E301] Request body is {size} bytes; this server takes at most {limit} bytes ({limit_mb:g} MiB). Send a smaller file, split the report, or start the server with a larger --max-body-mb."
+    E302 = "[E302] The document has {pages} pages; this server takes at most {limit}. Split it into parts of at most {limit} pages, or start the server with a larger --max-pages."
+    E303 = "[E303] Unsupported content type {media_type!r}. Send application/json {{\"text\": \"...\", \"source\": \"...\"}} or multipart/form-data with the report in a field named 'file'."
+    E304 = "[E304] Invalid request: {reason}."
+    E305 = "[E305] Cannot tell the type of the upload {name!r} (content type {media_type!r}). Give the file a suffix such as .txt, .md or .pdf."
+    E306 = "[E306] Only whitespace in the text ({chars} characters). Send the report's text."
     E101 = "[E101] {where}: span [{start}, {end}) {problem}."
     E102 = "[E102] {where}: unknown label {label!r}; known labels: {known}."
     E103 = "[E103] {where}: value spans overlap: [{a_start}, {a_end}) {a_label} and [{b_start}, {b_end}) {b_label}."

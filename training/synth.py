@@ -1153,7 +1153,8 @@ def score_items(g: Gen, o: Outline) -> None:
         g.line(g.pick(group))
 
 
-def build_department(g: Gen) -> None:
+def _department_opening(g: Gen) -> Outline:
+    """Figures, title and the 部门职责 heading shared by department reports and whole reports."""
     rng = g.rng
     set_finance(g)
     set_staff(g)
@@ -1164,6 +1165,12 @@ def build_department(g: Gen) -> None:
     o.h1(rng.choice(["部门基本情况", "单位基本情况", "部门概况", "基本情况"]))
     o.h2(rng.choice(["部门职责", "机构设置及职能", "主要职能"]))
     g.line(g.pick("duty_intro"))
+    return o
+
+
+def build_department(g: Gen) -> None:
+    rng = g.rng
+    o = _department_opening(g)
     duties = rng.sample(g.ctx["_duties"], rng.randint(2, len(g.ctx["_duties"])))
     if rng.random() < 0.5:
         for i, d in enumerate(duties, 1):
@@ -1394,15 +1401,7 @@ def build_report(g: Gen, target: int = 7000) -> None:
     """A whole 部门整体支出绩效自评报告, every section present, grown to about ``target`` characters
     by further work areas and project analyses (real reports: 5,000-9,000 characters)."""
     rng = g.rng
-    set_finance(g)
-    set_staff(g)
-    set_counts(g)
-    set_act(g)
-    header(g, "title_dept")
-    o = Outline(g)
-    o.h1(rng.choice(["部门基本情况", "单位基本情况", "部门概况", "基本情况"]))
-    o.h2(rng.choice(["部门职责", "机构设置及职能", "主要职能"]))
-    g.line(g.pick("duty_intro"))
+    o = _department_opening(g)
     numbered = rng.random() < 0.6
     for i, d in enumerate(rng.sample(g.ctx["_duties"], len(g.ctx["_duties"])), 1):
         g.line(f"{i}. {d}" if numbered else d, end="。")
