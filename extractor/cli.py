@@ -260,11 +260,12 @@ def train(
     config: Path = typer.Option(Path("training/config.yaml"), "--config", help="Training config (YAML)."),
     out: Path = typer.Option(..., "--out", help="Model directory to write, e.g. models/NAME."),
     overrides: list[str] = typer.Option([], "--set", help="Override a config value: section.key=value (repeatable)."),
+    all_gold: bool = typer.Option(False, "--all-gold", help="Train on every gold document, the pool's dev and test splits too (for a model to ship once its settings are measured)."),
 ) -> None:
     """Train the tagging model on the gold annotations plus synthetic data."""
     from training.train import train as run_training
 
-    run_training(config, out, overrides=overrides, log=err_console.print)
+    run_training(config, out, overrides=overrides, all_gold=all_gold, log=err_console.print)
 
 
 @app.command()

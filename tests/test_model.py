@@ -112,6 +112,7 @@ class _DigitRunNet(torch.nn.Module):
         value[..., VALUE_TAGS.index("B-AMOUNT")] = torch.where(is_digit & ~previous, 10.0, -10.0)
         value[..., VALUE_TAGS.index("I-AMOUNT")] = torch.where(is_digit & previous, 10.0, -10.0)
         claim = torch.zeros((*input_ids.shape, len(CLAIM_TAGS)))
+        claim[..., 0] = 10.0  # no claims
         return value, claim
 
 
@@ -163,3 +164,31 @@ def test_model_added_values_must_be_figures(text, span, plausible):
     from extractor.tagger.model import _plausible_addition
 
     assert _plausible_addition(text, (*span, "SCORE", 0.9)) is plausible
+
+
+def test_model_decode_settings_round_trip_and_read_old_configs():
+    from extractor.tagger.model import DecodeSettings
+
+    settings = DecodeSettings(combine="rules-first", min_added={"AMOUNT": (0.9, 0.6), "SCORE": (1.01, 0.7)}, claim_threshold=0.35)
+    assert DecodeSettings.from_config({"decode": settings.to_config()}) == settings
+    assert settings.added_threshold("SCORE", bare=True) == 0.7 and settings.added_threshold("SCORE", bare=False) == 1.01
+    old = DecodeSettings.from_config({"combine": "rules-first", "min_added_confidence": 0.95, "min_added_bare_confidence": 0.6})
+    assert old.min_added["QUANTITY"] == (0.95, 0.6) and old.claim_decoding == "tags"
+    with pytest.raises(ValueError):
+        DecodeSettings(combine="rules-last")
+
+
+@pytest.mark.skipif(not DEFAULT_MODEL.exists(), reason="models/default not built yet")
+def test_model_rules_first_that_never_adds_gives_the_rules_values():
+    from dataclasses import replace
+
+    from extractor.normalise import normalise
+    from extractor.tagger.model import ModelTagger
+    from extractor.tagger.rules import RuleTagger
+
+    tagger = ModelTagger(DEFAULT_MODEL)
+    never = replace(tagger.decoding, combine="rules-first", min_added={label: (1.01, 1.01) for label in tagger.decoding.min_added})
+    text = "项目\t分值\t得分\n预算执行率\t10\t9.5\n合计 28 分，资金到位率 100%，建成村卫生室 5 个。"
+    prediction = tagger.predict(normalise(text))
+    values = [(s.start, s.end, s.label) for s in tagger.decode(prediction, never) if s.label != "CLAIM"]
+    assert values == sorted((s.start, s.end, s.label) for s in RuleTagger().tag(text))

@@ -58,11 +58,33 @@ def load_gold_examples(gold_dirs: list[str]) -> tuple[list[TextExample], list[st
 
 def split_pool_by_source(pool: list[TextExample], test_fraction: float, seed: int) -> tuple[list[TextExample], list[TextExample]]:
     """Hold out whole sources (agencies), so no agency is in both train and test."""
+    split = split_pool(pool, test_fraction, 0.0, seed)
+    return split.train, split.test
+
+
+@dataclass
+class PoolSplit:
+    """Pool excerpts split by source agency: training, development (for tuning decision
+    thresholds) and test. No agency is in two of them."""
+
+    train: list[TextExample]
+    dev: list[TextExample]
+    test: list[TextExample]
+
+
+def split_pool(pool: list[TextExample], test_fraction: float, dev_fraction: float, seed: int) -> PoolSplit:
+    """Test agencies first (``test_fraction`` of all), then dev agencies (``dev_fraction`` of
+    the rest), in one seeded shuffle: adding a dev split leaves the test split as it was."""
     groups = sorted({e.group for e in pool})
     random.Random(seed).shuffle(groups)
     n_test = max(1, round(len(groups) * test_fraction)) if groups else 0
-    test_groups = set(groups[:n_test])
-    return [e for e in pool if e.group not in test_groups], [e for e in pool if e.group in test_groups]
+    n_dev = round((len(groups) - n_test) * dev_fraction)
+    test_groups, dev_groups = set(groups[:n_test]), set(groups[n_test : n_test + n_dev])
+    return PoolSplit(
+        train=[e for e in pool if e.group not in test_groups | dev_groups],
+        dev=[e for e in pool if e.group in dev_groups],
+        test=[e for e in pool if e.group in test_groups],
+    )
 
 
 def build_vocab(texts: list[str], min_jieba_freq: int) -> CharVocab:

@@ -16,29 +16,25 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from extractor.annotations import GoldDocument, load_gold
-from extractor.tagger.model import ModelTagger
+from extractor.tagger.model import DecodeSettings, ModelTagger
 from extractor.tagger.rules import RuleTagger
 from extractor.types import CLAIM_LABEL, VALUE_LABELS
-from training.data import build_vocab, from_gold, split_pool_by_source, synthetic_examples
+from training.data import build_vocab, from_gold, synthetic_examples
 from training.evaluate import evaluate_documents
-from training.train import TrainConfig, finetune_examples, save_model, train_two_stage
+from training.train import TrainConfig, finetune_examples, pool_split, save_model, train_two_stage
+from training.tune import tune_decoding
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
-def combine_thresholds(config: TrainConfig) -> dict[str, float]:
-    """How sure the model must be to add a value the rules lack (config: model.min_added_*)."""
-    return {
-        "min_added_confidence": float(config.model.get("min_added_confidence", 0.95)),
-        "min_added_bare_confidence": float(config.model.get("min_added_bare_confidence", 0.6)),
-    }
-
-
-def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, splits: str = "all", reuse: bool = False) -> dict[str, Any]:
+def run(
+    config_path: str, overrides: list[str], work_dir: Path, log=print, *, splits: str = "all", reuse: bool = False, final: bool = False, train_only: bool = False
+) -> dict[str, Any]:
     config = TrainConfig.load(config_path, overrides)
     loaded = load_gold(config.data.get("gold_dirs", ["annotations"])[0])
     for message in loaded.skipped:
@@ -46,37 +42,80 @@ def run(config_path: str, overrides: list[str], work_dir: Path, log=print, *, sp
     seeds = [d for d in loaded.documents if d.origin != "pool"]
     pool = [d for d in loaded.documents if d.origin == "pool"]
     pool_by_id = {d.doc_id: d for d in pool}
-    pool_train_ex, pool_test_ex = split_pool_by_source([from_gold(d) for d in pool], float(config.data.get("pool_test_fraction", 0.3)), config.seed)
-    pool_test = [pool_by_id[e.doc_id] for e in pool_test_ex]
+    split = pool_split(config, [from_gold(d) for d in pool])
+    pool_dev = [pool_by_id[e.doc_id] for e in split.dev]
+    pool_test = [pool_by_id[e.doc_id] for e in split.test]
     synthetic = synthetic_examples(int(config.data.get("synthetic_docs", 0)), int(config.data.get("synthetic_seed", 0)))
-    rules = RuleTagger()
+    min_freq = int(config.data.get("vocab_min_jieba_freq", 50))
     # One vocabulary and one base model (synthetic + pool training split, no seed
     # report) serve every fold; each fold then fine-tunes on its training seeds.
-    vocab = build_vocab([e.text for e in pool_train_ex + synthetic] + [d.text for d in seeds], int(config.data.get("vocab_min_jieba_freq", 50)))
+    vocab = build_vocab([e.text for e in split.train + synthetic] + [d.text for d in seeds], min_freq)
     base_state: dict[str, Any] | None = None
 
-    def train_and_score(name: str, train_docs: list[GoldDocument], test_docs: list[GoldDocument]) -> dict[str, Any]:
+    def train_fold(name: str, train_docs: list[GoldDocument]) -> Path:
         nonlocal base_state
-        started = time.time()
         out = work_dir / name
         if not (reuse and (out / "model.safetensors").exists()):
-            tune = finetune_examples(config, [from_gold(d) for d in train_docs] + pool_train_ex, synthetic)
-            net, base_state, _ = train_two_stage(config, pool_train_ex + synthetic, tune, vocab, base_state=base_state, log=log)
-            save_model(net, vocab, config, out, name=name, training_data={"train": [d.doc_id for d in train_docs]})
-        model_scores = evaluate_documents(ModelTagger(out, combine="model"), test_docs)
-        hybrid_scores = evaluate_documents(ModelTagger(out, combine="rules-first", **combine_thresholds(config)), test_docs)
-        rule_scores = evaluate_documents(rules, test_docs)
+            started = time.time()
+            tune = finetune_examples(config, [from_gold(d) for d in train_docs] + split.train, synthetic)
+            net, base_state, _ = train_two_stage(config, split.train + synthetic, tune, vocab, base_state=base_state, log=log)
+            save_model(net, vocab, config, out, name=name, training_data={"train": [d.doc_id for d in train_docs], "pool_train": [e.doc_id for e in split.train]})
+            log(f"{name}: trained in {time.time() - started:.0f}s")
+        return out
+
+    pool_model = train_fold("pool-split", seeds) if splits in ("all", "pool") else None
+    fold_models = {held_out.doc_id: train_fold(f"loso-{held_out.doc_id[:3]}", [d for d in seeds if d is not held_out]) for held_out in (seeds if splits in ("all", "seeds") else [])}
+    if final:
+        train_final(config, [from_gold(d) for d in seeds], [from_gold(d) for d in pool], synthetic, work_dir / "final", reuse=reuse, log=log)
+    if train_only:
+        return {}
+
+    # Decoding thresholds are chosen on held-out predictions: the pool's dev split tagged by
+    # the pool-split model and each seed report by its leave-one-out model. They are then
+    # used unchanged on both test splits (so the leave-one-out figures are tuned on).
+    prior = DecodeSettings.from_config({"decode": config.raw.get("decode", {})})
+    dev_sets = ([(ModelTagger(pool_model), pool_dev)] if pool_model and pool_dev else []) + [
+        (ModelTagger(path), [d for d in seeds if d.doc_id == doc_id]) for doc_id, path in fold_models.items()
+    ]
+    decoding, dev_report = tune_decoding(dev_sets, prior, log=log) if dev_sets else (prior, {})
+
+    def score(model_dir: Path, name: str, test_docs: list[GoldDocument]) -> dict[str, Any]:
+        model_scores = evaluate_documents(ModelTagger(model_dir, decoding=replace(decoding, combine="model")), test_docs)
+        hybrid_scores = evaluate_documents(ModelTagger(model_dir, decoding=decoding), test_docs)
+        rule_scores = evaluate_documents(RuleTagger(), test_docs)
         log(
             f"{name}: values F1 model {model_scores['values_micro']['f1']:.3f}, model+rules {hybrid_scores['values_micro']['f1']:.3f},"
-            f" rules {rule_scores['values_micro']['f1']:.3f} ({time.time() - started:.0f}s)"
+            f" rules {rule_scores['values_micro']['f1']:.3f}; CLAIM {hybrid_scores['labels'][CLAIM_LABEL]['f1']:.3f}"
         )
         return {"model": model_scores, "hybrid": hybrid_scores, "rules": rule_scores, "test": [d.doc_id for d in test_docs]}
 
-    folds = {}
-    for held_out in seeds if splits in ("all", "seeds") else []:
-        folds[held_out.doc_id] = train_and_score(f"loso-{held_out.doc_id[:3]}", [d for d in seeds if d is not held_out], [held_out])
-    pool_result = train_and_score("pool-split", seeds, pool_test) if pool_test and splits in ("all", "pool") else None
-    return {"folds": folds, "pool": pool_result, "pool_train": [e.doc_id for e in pool_train_ex], "synthetic_docs": len(synthetic), "settings": config.raw}
+    folds = {doc_id: score(path, path.name, [d for d in seeds if d.doc_id == doc_id]) for doc_id, path in fold_models.items()}
+    pool_result = score(pool_model, "pool-split", pool_test) if pool_model and pool_test else None
+    return {
+        "folds": folds,
+        "pool": pool_result,
+        "pool_train": [e.doc_id for e in split.train],
+        "pool_dev": [e.doc_id for e in split.dev],
+        "dev": dev_report,
+        "dev_documents": [d.doc_id for _, docs in dev_sets for d in docs],
+        "decoding": decoding.to_config(),
+        "synthetic_docs": len(synthetic),
+        "settings": config.raw,
+    }
+
+
+def train_final(config: TrainConfig, seeds: list, pool: list, synthetic: list, out: Path, *, reuse: bool, log=print) -> Path:
+    """The model to ship: the same settings trained on every gold document (the pool's dev
+    and test splits too). Its scores are the pool-split model's, measured before."""
+    if reuse and (out / "model.safetensors").exists():
+        return out
+    started = time.time()
+    vocab = build_vocab([e.text for e in pool + synthetic + seeds], int(config.data.get("vocab_min_jieba_freq", 50)))
+    net, _, _ = train_two_stage(config, pool + synthetic, finetune_examples(config, seeds + pool, synthetic), vocab, log=log)
+    training_data = {"train": [e.doc_id for e in seeds], "pool_train": [e.doc_id for e in pool], "training_seconds": round(time.time() - started)}
+    save_model(net, vocab, config, out, name="final", training_data=training_data)
+    log(f"final: trained on all gold in {training_data['training_seconds']}s")
+    return out
 
 
 def _pooled(fold_scores: list[dict[str, Any]], label: str) -> tuple[float, float, float, int]:
@@ -112,10 +151,12 @@ def render(results: dict[str, Any]) -> str:
         f"data ({results['synthetic_docs']} documents) is only ever in training folds.",
         "",
         "Three taggers: **model** (the network alone), **model+rules** (`combine: rules-first`: the rule",
-        "labeler's spans stand, the model adds the values they do not cover when it is sure enough",
-        "(bare numbers at probability ≥ `min_added_bare_confidence`, others ≥ `min_added_confidence`) and",
+        "labeler's spans stand, the model adds the values they do not cover when it is sure enough, and",
         "all claims; this is what `extractor extract` uses) and **rules** (the rule labeler, no claims).",
+        "Claims are decided clause by clause (`extractor/tagger/clauses.py`): a comma-level clause is a",
+        "claim when the claim head's mean probability over it reaches a threshold.",
         "",
+        *_dev_section(results),
         "## Leave one seed report out",
         "",
         "Training has two stages: a base model on synthetic data and the pool training split (no seed",
@@ -148,7 +189,8 @@ def render(results: dict[str, Any]) -> str:
             "## Held-out pool excerpts (other agencies and provinces)",
             "",
             f"Test: {len(pool['test'])} excerpts whose source agencies are in no training set ({', '.join(pool['test'])}).",
-            "Training: all seed reports, the other pool excerpts, synthetic data. This is the shipped model.",
+            f"Training: all seed reports, {len(results['pool_train'])} pool excerpts of other agencies (not the dev split), synthetic data.",
+            "The shipped model has these settings and thresholds, trained on all gold (dev and test splits too).",
             "",
             header,
             rule,
@@ -165,6 +207,32 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _dev_section(results: dict[str, Any]) -> list[str]:
+    dev = results.get("dev") or {}
+    if not dev:
+        return ["Decoding thresholds: the config's starting values (no dev predictions).", ""]
+    lines = [
+        "## Decoding thresholds, chosen on held-out predictions",
+        "",
+        f"Dev: the pool's dev split ({len(results['pool_dev'])} excerpts of agencies in neither training nor test:",
+        f"{', '.join(results['pool_dev'])}) tagged by the pool-split model, and each seed report tagged by its",
+        "leave-one-out model. The pool test split takes no part, so its figures below are clean; the",
+        "leave-one-out figures are not (the seeds helped choose the thresholds).",
+        "Per value label, the model adds a value the rules lack when its probability reaches the first",
+        "threshold (a figure with its own unit) or the second (a bare number, i.e. a table cell); above 1",
+        "means never. Among equal dev scores the config's starting value stands.",
+        "",
+        "| label | add at (unit / bare) | dev F1 model+rules | dev F1 rules | support |",
+        "|---|---|---|---|---|",
+    ]
+    for label in VALUE_LABELS:
+        row = dev[label]
+        lines.append(f"| {label} | {row['min_added'][0]} / {row['min_added'][1]} | {row['dev_f1']:.3f} | {row['rules_dev_f1']:.3f} | {row['support']} |")
+    claim = dev[CLAIM_LABEL]
+    lines += [f"| CLAIM | clause threshold {claim['claim_threshold']} | {claim['dev_f1']:.3f} | 0.000 | {claim['support']} |", ""]
+    return lines
+
+
 def _bare_line(by_tagger: dict[str, list[dict[str, Any]]]) -> str:
     parts = []
     support = 0
@@ -177,23 +245,22 @@ def _bare_line(by_tagger: dict[str, list[dict[str, Any]]]) -> str:
 
 
 def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
-    """Install the pool-split model (trained on everything but the held-out pool split) as ``target``."""
+    """Install the final model (same settings, trained on all gold; else the pool-split model)
+    as ``target``, with the dev-tuned decoding and the held-out scores in its card."""
     import shutil
 
-    source = work_dir / "pool-split"
+    source = work_dir / "final" if (work_dir / "final" / "model.safetensors").exists() else work_dir / "pool-split"
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source, target)
-    # The shipped tagger combines rules and model (rules-first): RESULTS.md shows it scores best.
     config_path = target / "config.json"
     settings = json.loads(config_path.read_text(encoding="utf-8"))
-    settings["combine"] = "rules-first"
-    settings.update(combine_thresholds(TrainConfig(raw=results["settings"], model=results["settings"].get("model", {}))))
+    settings["decode"] = results["decoding"]
     config_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")
     meta_path = target / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["name"] = target.name
-    scores: dict[str, Any] = {"combine": "rules-first"}
+    scores: dict[str, Any] = {"combine": "rules-first", "decode": results["decoding"], "scored_model": "pool-split (the same settings without the dev and test excerpts)"}
     if results["pool"]:
         for key in ("hybrid", "model"):
             scores[f"held_out_pool_{key}"] = {
@@ -208,7 +275,6 @@ def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
         for key in ("hybrid", "model"):
             scores[f"leave_one_report_out_f1_{key}"] = {label: round(_pooled([f[key] for f in folds], label)[2], 4) for label in (*VALUE_LABELS, CLAIM_LABEL)}
     meta["scores"] = scores
-    meta["training_data"]["pool_train"] = results["pool_train"]
     meta["training_data"]["synthetic_docs"] = results["synthetic_docs"]
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     (target / "MODEL_CARD.md").write_text(model_card(meta), encoding="utf-8")
@@ -223,7 +289,9 @@ def model_card(meta: dict[str, Any]) -> str:
         "no pretrained weights) with two heads: values (AMOUNT, PERCENT, SCORE, QUANTITY; IOB2) and CLAIMs (IOB2).",
         "Input per character: its id and the rule labeler's tag for it. Values are read by `extractor.numbers`.",
         "As shipped (`combine: rules-first` in config.json) the rule labeler's unit-bearing spans stand and the",
-        "network adds the values they do not cover (bare table cells, figures the rules miss) and all claims.",
+        "network adds the values they do not cover (bare table cells, figures the rules miss) when it is sure",
+        "enough (per label: `decode.min_added`, chosen on a dev split) and all claims (a clause is a claim when",
+        "the claim head's mean probability over it reaches `decode.claim_threshold`).",
         "",
         f"- parameters: {meta['parameters']:,}; hidden {net['hidden_size']}, layers {net['num_layers']}, heads {net['num_heads']},"
         f" window {net['window']} characters with {net['overlap']} of context each side",
@@ -232,13 +300,13 @@ def model_card(meta: dict[str, Any]) -> str:
         "## Training data",
         "",
         f"- seed reports: {', '.join(d[:3] for d in meta['training_data'].get('train', []))}",
-        f"- pool excerpts (training split): {len(meta['training_data'].get('pool_train', []))}",
+        f"- pool excerpts: {len(meta['training_data'].get('pool_train', []))}",
         f"- synthetic documents (training/synth.py): {meta['training_data'].get('synthetic_docs')}",
-        "- held out: the pool excerpts listed under scores (their agencies are in no training set)",
         "",
         "## Scores",
         "",
-        "Strict span match (seqeval IOB2 strict). Full tables: training/RESULTS.md.",
+        f"Strict span match (seqeval IOB2 strict). Full tables: training/RESULTS.md. Scored model: {meta['scores'].get('scored_model', 'this one')};",
+        "its held-out pool excerpts are listed in meta.json (their agencies were in none of its training data).",
         "",
     ]
     pool = meta["scores"].get("held_out_pool_hybrid")
@@ -266,8 +334,12 @@ def main() -> None:
     parser.add_argument("--ship", default=None, help="install the pool-split model here (e.g. models/default)")
     parser.add_argument("--reuse", action="store_true", help="evaluate models already in --work-dir instead of training them again")
     parser.add_argument("--splits", choices=["all", "seeds", "pool"], default="all", help="which held-out evaluations to run")
+    parser.add_argument("--final", action="store_true", help="also train the model to ship on every gold document (work-dir/final)")
+    parser.add_argument("--train-only", action="store_true", help="train (or reuse) the models, evaluate nothing")
     args = parser.parse_args()
-    results = run(args.config, args.overrides, Path(args.work_dir), splits=args.splits, reuse=args.reuse)
+    results = run(args.config, args.overrides, Path(args.work_dir), splits=args.splits, reuse=args.reuse, final=args.final or bool(args.ship), train_only=args.train_only)
+    if args.train_only:
+        return
     Path(args.out).write_text(render(results), encoding="utf-8")
     Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")

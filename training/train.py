@@ -20,7 +20,8 @@ from typing import Any, Callable
 import yaml
 
 from extractor.tagger.encoding import CLAIM_TAGS, VALUE_TAGS, CharVocab
-from training.data import TextExample, build_vocab, load_gold_examples, split_pool_by_source, synthetic_examples, to_dataset
+from extractor.tagger.model import DecodeSettings
+from training.data import TextExample, build_vocab, load_gold_examples, split_pool, synthetic_examples, to_dataset
 
 
 @dataclass
@@ -164,6 +165,7 @@ def save_model(net, vocab: CharVocab, config: TrainConfig, out: Path, *, name: s
     out.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(out / "model.safetensors"))
     settings = {"net": net.config.to_dict(), "window": int(config.model.get("window", 256)), "overlap": int(config.model.get("overlap", 32))}
+    settings["decode"] = DecodeSettings.from_config({"decode": config.raw.get("decode", {})}).to_config()
     (out / "config.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
     vocab.save(out / "vocab.txt")
     (out / "labels.json").write_text(json.dumps({"value_tags": VALUE_TAGS, "claim_tags": CLAIM_TAGS}, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -223,15 +225,17 @@ def train_two_stage(
     return net, base_state, losses
 
 
-def train(config_path: str | Path, out: str | Path, *, overrides: list[str] | None = None, log: Callable[[str], None] = print) -> Path:
-    """Train on all gold except the held-out pool split, plus synthetic data; save to ``out``."""
+def train(config_path: str | Path, out: str | Path, *, overrides: list[str] | None = None, all_gold: bool = False, log: Callable[[str], None] = print) -> Path:
+    """Train on the gold (all of it with ``all_gold``; else without the pool's dev and
+    test splits) plus synthetic data; save to ``out``."""
     config = TrainConfig.load(config_path, overrides)
     gold, skipped = load_gold_examples(list(config.data.get("gold_dirs", ["annotations"])))
     for message in skipped:
         log(f"skipped: {message}")
     seeds = [e for e in gold if e.origin != "pool"]
     pool = [e for e in gold if e.origin == "pool"]
-    pool_train, pool_test = split_pool_by_source(pool, float(config.data.get("pool_test_fraction", 0.3)), config.seed)
+    split = pool_split(config, pool)
+    pool_train = pool if all_gold else split.train
     synthetic = synthetic_examples(int(config.data.get("synthetic_docs", 0)), int(config.data.get("synthetic_seed", 0)))
     vocab = build_vocab([e.text for e in seeds + pool_train + synthetic], int(config.data.get("vocab_min_jieba_freq", 50)))
     started = time.time()
@@ -240,7 +244,8 @@ def train(config_path: str | Path, out: str | Path, *, overrides: list[str] | No
     training_data = {
         "train": [e.doc_id for e in seeds],
         "pool_train": [e.doc_id for e in pool_train],
-        "pool_test_held_out": [e.doc_id for e in pool_test],
+        "pool_dev_held_out": [] if all_gold else [e.doc_id for e in split.dev],
+        "pool_test_held_out": [] if all_gold else [e.doc_id for e in split.test],
         "synthetic_docs": len(synthetic),
         "final_loss": sum(losses[-50:]) / max(1, len(losses[-50:])),
         "training_seconds": round(time.time() - started),
@@ -248,3 +253,8 @@ def train(config_path: str | Path, out: str | Path, *, overrides: list[str] | No
     save_model(net, vocab, config, out, name=out.name, training_data=training_data)
     log(f"saved model to {out} ({training_data['training_seconds']} s)")
     return out
+
+
+def pool_split(config: TrainConfig, pool: list[TextExample]):
+    """The pool's train/dev/test split by source agency, as the config sets it."""
+    return split_pool(pool, float(config.data.get("pool_test_fraction", 0.3)), float(config.data.get("pool_dev_fraction", 0.0)), config.seed)

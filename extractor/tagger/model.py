@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extractor.errors import ModelError, Msg
 from extractor.normalise import Normalised, normalise
+from extractor.tagger.clauses import decode_claims
 from extractor.tagger.encoding import CharVocab, owner_ranges, spans_to_tags, tags_to_spans, windows
 from extractor.tagger.rules import RuleTagger
-from extractor.types import TaggedSpan
+from extractor.types import VALUE_LABELS, TaggedSpan
 
 REQUIRED_FILES = ("model.safetensors", "config.json", "vocab.txt", "labels.json")
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent.parent / "models" / "default"
@@ -37,8 +39,64 @@ def rule_features(work: Normalised, rules: RuleTagger, tagset: list[str], found:
 RULES_FIRST_MIN_CONFIDENCE = 0.0
 
 
+@dataclass
+class DecodeSettings:
+    """How the network's per-character probabilities become spans (config.json of a model).
+
+    ``combine``: "model" (the network alone) or "rules-first" (the rule spans stand; the
+    model adds a value they lack when its confidence reaches ``min_added[label]``: the first
+    threshold for a figure with its own unit, the second for a bare number, i.e. a table
+    cell; a threshold above 1 never adds). ``claim_decoding``: "clause" (a clause is a claim
+    when its mean claim probability reaches ``claim_threshold``) or "tags" (IOB2 as tagged).
+    """
+
+    combine: str = "model"
+    min_added: dict[str, tuple[float, float]] = field(default_factory=lambda: {label: (0.0, 0.0) for label in VALUE_LABELS})
+    claim_decoding: str = "clause"
+    claim_threshold: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.combine not in ("model", "rules-first"):
+            raise ValueError(f"combine must be 'model' or 'rules-first', not {self.combine!r}")
+        if self.claim_decoding not in ("clause", "tags"):
+            raise ValueError(f"claim_decoding must be 'clause' or 'tags', not {self.claim_decoding!r}")
+
+    @classmethod
+    def from_config(cls, settings: dict) -> DecodeSettings:
+        decode = settings.get("decode")
+        if decode is None:  # models saved before per-label thresholds: one pair for every label
+            pair = (float(settings.get("min_added_confidence", 0.0)), float(settings.get("min_added_bare_confidence", 0.0)))
+            return cls(combine=settings.get("combine", "model"), min_added={label: pair for label in VALUE_LABELS}, claim_decoding="tags")
+        return cls(
+            combine=decode.get("combine", "model"),
+            min_added={label: tuple(map(float, pair)) for label, pair in decode.get("min_added", {}).items()},
+            claim_decoding=decode.get("claim_decoding", "clause"),
+            claim_threshold=float(decode.get("claim_threshold", 0.5)),
+        )
+
+    def to_config(self) -> dict:
+        return {"combine": self.combine, "min_added": {k: list(v) for k, v in self.min_added.items()}, "claim_decoding": self.claim_decoding, "claim_threshold": self.claim_threshold}
+
+    def added_threshold(self, label: str, bare: bool) -> float:
+        with_unit, bare_cell = self.min_added.get(label, (0.0, 0.0))
+        return bare_cell if bare else with_unit
+
+
+@dataclass
+class Prediction:
+    """The network's output over a working text, before decoding (per working character)."""
+
+    work: Normalised
+    found: list  # the rule labeler's spans (working offsets)
+    value_ids: list[int]
+    value_probs: list[float]
+    claim_ids: list[int]
+    claim_probs: list[float]
+    claim_inside: list[float]  # P(B-CLAIM) + P(I-CLAIM)
+
+
 class ModelTagger:
-    def __init__(self, path: str | Path, *, threads: int | None = None, batch_size: int = 16, combine: str | None = None, min_added_confidence: float | None = None, min_added_bare_confidence: float | None = None) -> None:
+    def __init__(self, path: str | Path, *, threads: int | None = None, batch_size: int = 16, combine: str | None = None, decoding: DecodeSettings | None = None) -> None:
         import torch
         from safetensors.torch import load_file
 
@@ -52,6 +110,8 @@ class ModelTagger:
         labels = json.loads((self.path / "labels.json").read_text(encoding="utf-8"))
         self.value_tags: list[str] = labels["value_tags"]
         self.claim_tags: list[str] = labels["claim_tags"]
+        if self.claim_tags[0] != "O":
+            raise ModelError(Msg.E201, path=self.path, what="labels.json with claim_tags starting at 'O'")
         self.window = int(settings.get("window", 256))
         self.overlap = int(settings.get("overlap", 32))
         self.vocab = CharVocab.load(self.path / "vocab.txt")
@@ -64,14 +124,10 @@ class ModelTagger:
         self.rules = RuleTagger()
         meta_path = self.path / "meta.json"
         self.meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-        # "model": the network alone; "rules-first": unit-bearing rule spans, then the model's other values.
-        self.combine = combine or settings.get("combine", "model")
-        if self.combine not in ("model", "rules-first"):
-            raise ValueError(f"combine must be 'model' or 'rules-first', not {self.combine!r}")
-        # In rules-first mode, a model value the rules do not have must be this sure.
-        # Bare numbers (table cells) are what the rules cannot see, so they need less.
-        self.min_added_confidence = float(settings.get("min_added_confidence", 0.0) if min_added_confidence is None else min_added_confidence)
-        self.min_added_bare_confidence = float(settings.get("min_added_bare_confidence", 0.0) if min_added_bare_confidence is None else min_added_bare_confidence)
+        self.decoding = decoding or DecodeSettings.from_config(settings)
+        if combine:
+            self.decoding = replace(self.decoding, combine=combine)
+        self.combine = self.decoding.combine
         self.name = f"model:{self.meta.get('name', self.path.name)}" + ("+rules" if self.combine == "rules-first" else "")
         _warn_on_version_mismatch(self.path, self.meta)
 
@@ -79,23 +135,34 @@ class ModelTagger:
         work = normalised if normalised is not None else normalise(text)
         if not work.text:
             return []
+        return self.decode(self.predict(work))
+
+    def predict(self, work: Normalised) -> Prediction:
         found = self.rules.find_working(work.text)
-        value_ids, value_probs, claim_ids, claim_probs = self.predict_working(work, found)
-        values = _trimmed(work.text, tags_to_spans(value_ids, self.value_tags, value_probs))
-        claims = _trimmed(work.text, _merge_claim_fragments(work.text, tags_to_spans(claim_ids, self.claim_tags, claim_probs)))
-        if self.combine == "rules-first":
-            values = _rules_first(found, [v for v in values if _plausible_addition(work.text, v) and v[3] >= self._min_confidence(work.text[v[0] : v[1]])])
+        return Prediction(work, found, *self.predict_working(work, found))
+
+    def decode(self, prediction: Prediction, settings: DecodeSettings | None = None) -> list[TaggedSpan]:
+        """Spans (original offsets) from a prediction; ``settings`` default to the model's."""
+        settings = settings or self.decoding
+        work, text = prediction.work, prediction.work.text
+        values = _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs))
+        tagged_claims = _trimmed(text, _merge_claim_fragments(text, tags_to_spans(prediction.claim_ids, self.claim_tags, prediction.claim_probs)))
+        if settings.claim_decoding == "clause":
+            claims = decode_claims(text, prediction.claim_inside, settings.claim_threshold, tagged_claims)
+        else:
+            claims = tagged_claims
+        if settings.combine == "rules-first":
+            added = [v for v in values if _plausible_addition(text, v) and v[3] >= settings.added_threshold(v[2], bool(_BARE_NUMBER.fullmatch(text[v[0] : v[1]])))]
+            values = _rules_first(prediction.found, added)
         spans = []
         for start, end, label, confidence, *rest in values + claims:
             o_start, o_end = work.to_original(start, end)
             spans.append(TaggedSpan(o_start, o_end, label, confidence, rest[0] if rest else None))
         return spans
 
-    def _min_confidence(self, surface: str) -> float:
-        return self.min_added_bare_confidence if _BARE_NUMBER.fullmatch(surface) else self.min_added_confidence
-
-    def predict_working(self, work: Normalised, found: list | None = None) -> tuple[list[int], list[float], list[int], list[float]]:
-        """Per working character: value tag id and its probability, claim tag id and probability."""
+    def predict_working(self, work: Normalised, found: list | None = None) -> tuple[list[int], list[float], list[int], list[float], list[float]]:
+        """Per working character: value tag id and its probability, claim tag id and its
+        probability, and the probability of being inside a claim."""
         import torch
 
         ids = self.vocab.encode(work.text)
@@ -104,7 +171,7 @@ class ModelTagger:
         owned = owner_ranges(spans, self.overlap)
         n = len(ids)
         value_ids, claim_ids = [0] * n, [0] * n
-        value_probs, claim_probs = [1.0] * n, [1.0] * n
+        value_probs, claim_probs, claim_inside = [1.0] * n, [1.0] * n, [0.0] * n
         with torch.inference_mode():
             for batch_start in range(0, len(spans), self.batch_size):
                 batch = spans[batch_start : batch_start + self.batch_size]
@@ -118,7 +185,9 @@ class ModelTagger:
                     mask[row, : end - start] = 1
                 value_logits, claim_logits = self.net(input_ids, rule_ids, mask)
                 v_prob, v_arg = value_logits.softmax(-1).max(-1)
-                c_prob, c_arg = claim_logits.softmax(-1).max(-1)
+                c_all = claim_logits.softmax(-1)
+                c_prob, c_arg = c_all.max(-1)
+                c_inside = 1.0 - c_all[..., 0]  # claim_tags[0] is "O"
                 for row, (start, _end) in enumerate(batch):
                     lo, hi = owned[batch_start + row]
                     a, b = lo - start, hi - start
@@ -126,7 +195,8 @@ class ModelTagger:
                     value_probs[lo:hi] = v_prob[row, a:b].tolist()
                     claim_ids[lo:hi] = c_arg[row, a:b].tolist()
                     claim_probs[lo:hi] = c_prob[row, a:b].tolist()
-        return value_ids, value_probs, claim_ids, claim_probs
+                    claim_inside[lo:hi] = c_inside[row, a:b].tolist()
+        return value_ids, value_probs, claim_ids, claim_probs, claim_inside
 
 
 _BARE_NUMBER = re.compile(r"[\d.,\s]+")
