@@ -192,3 +192,19 @@ def test_model_rules_first_that_never_adds_gives_the_rules_values():
     prediction = tagger.predict(normalise(text))
     values = [(s.start, s.end, s.label) for s in tagger.decode(prediction, never) if s.label != "CLAIM"]
     assert values == sorted((s.start, s.end, s.label) for s in RuleTagger().tag(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "expected"),
+    [
+        ("|\n60 |\n", [(3, 4, "SCORE", 0.6)], [("60", "SCORE")]),  # a pool score cell tagged from its second digit
+        ("绩效指标(90分)", [(5, 6, "SCORE", 0.5), (7, 8, "SCORE", 0.8)], [("90分", "SCORE")]),  # number + its unit, split
+        ("901010010", [(0, 2, "SCORE", 0.9), (2, 4, "SCORE", 0.9), (4, 7, "SCORE", 0.9), (7, 9, "SCORE", 0.9)], [("90", "SCORE"), ("10", "SCORE"), ("100", "SCORE"), ("10", "SCORE")]),  # glued cells stay apart
+        ("得分 9.5 分", [(3, 4, "SCORE", 0.9)], [("9.5", "SCORE")]),
+        ("2020年 | 20", [(8, 10, "SCORE", 0.7)], [("20", "SCORE")]),
+    ],
+)
+def test_model_values_snap_to_whole_numbers(text, spans, expected):
+    from extractor.tagger.model import _snapped_to_numbers
+
+    assert [(text[s:e], label) for s, e, label, _ in _snapped_to_numbers(text, spans)] == expected

@@ -28,6 +28,10 @@ def tagged(text: str) -> list[tuple[str, str]]:
         ("降低10-20%", [("10", "PERCENT"), ("20%", "PERCENT")]),
         ("补助标准530元/人·月", [("530元", "AMOUNT")]),
         ("监测发现错误3天内完成修改", [("3天", "QUANTITY")]),
+        # measured quantities, Latin units included (were missed: no measure word matched)
+        ("治理水土流失面积1429.39hm2,年保土量3.51万t", [("1429.39hm2", "QUANTITY"), ("3.51万t", "QUANTITY")]),
+        ("新增造林面积12.5万公顷，储水2.3亿立方米", [("12.5万公顷", "QUANTITY"), ("2.3亿立方米", "QUANTITY")]),
+        ("人均产粮增加290kg，带宽2000M", [("290kg", "QUANTITY"), ("2000M", "QUANTITY")]),
     ],
 )
 def test_rules_tag_values(text, expected):
@@ -46,6 +50,7 @@ def test_rules_tag_values(text, expected):
         "（三）部门整体支出目标",  # a section number
         "×100%",  # a constant in a formula
         "打造身边百件实事",  # a set phrase with a bare place numeral
+        "建成5G基站，服务G20峰会",  # Latin letters that are no unit
     ],
 )
 def test_rules_do_not_tag_non_values(text):

@@ -145,7 +145,7 @@ class ModelTagger:
         """Spans (original offsets) from a prediction; ``settings`` default to the model's."""
         settings = settings or self.decoding
         work, text = prediction.work, prediction.work.text
-        values = _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs))
+        values = _snapped_to_numbers(text, _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs)))
         tagged_claims = _trimmed(text, _merge_claim_fragments(text, tags_to_spans(prediction.claim_ids, self.claim_tags, prediction.claim_probs)))
         if settings.claim_decoding == "clause":
             claims = decode_claims(text, prediction.claim_inside, settings.claim_threshold, tagged_claims)
@@ -237,6 +237,43 @@ def _plausible_addition(text: str, span: tuple[int, int, str, float]) -> bool:
         if _LIST_MARKER_AFTER.match(after) or surface.endswith((".", "．")):
             return False
     return True
+
+
+def _is_number_char(text: str, i: int) -> bool:
+    """A digit, or a decimal point between digits."""
+    if not 0 <= i < len(text):
+        return False
+    char = text[i]
+    return char.isdigit() or (char == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
+
+
+def _snapped_to_numbers(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """A value never splits a number: a span that starts or ends inside one grows to the whole
+    number unless another span holds the rest (glued table cells, `901010010`), and a fragment
+    without digits (`分`, `万元`, `%`) joins the number it touches (`90` + `分`)."""
+    taken = {i for start, end, *_ in spans for i in range(start, end)}
+    grown = []
+    for start, end, label, confidence in spans:
+        while _is_number_char(text, start - 1) and start - 1 not in taken and _is_number_char(text, start):
+            start -= 1
+            taken.add(start)
+        while _is_number_char(text, end) and end not in taken and _is_number_char(text, end - 1):
+            taken.add(end)
+            end += 1
+        grown.append((start, end, label, confidence))
+    merged: list[tuple[int, int, str, float]] = []
+    for span in grown:
+        if merged and merged[-1][1] == span[0] and (not _has_digit(text, *merged[-1][:2]) or not _has_digit(text, *span[:2])):
+            previous = merged[-1]
+            label = previous[2] if _has_digit(text, *previous[:2]) else span[2]
+            merged[-1] = (previous[0], span[1], label, min(previous[3], span[3]))
+            continue
+        merged.append(span)
+    return merged
+
+
+def _has_digit(text: str, start: int, end: int) -> bool:
+    return any(ch.isdigit() for ch in text[start:end])
 
 
 def _trimmed(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:

@@ -27,11 +27,15 @@ _APPROX_IN = r"(?:余|多)?"
 _MONEY_UNIT = r"(?:万元|亿元|千元|元|圆|萬元|億元|万圆|萬圆)"
 _MEASURE_WORDS = sorted(
     """个工作日 工作日 人次 户次 小时 个月 平方米 平方公里 公里 千米 学时 课时 批次 个 项 件 人 户 笔 条 台 篇 次 家 宗 路 架 名
-    天 所 套 场 批 份 张 处 座 辆 册 本 期 类 种 吨 亩 株 棵 头 间 栋 幢 支 部 轮 堂 起 单 例 位 颗 辖 期次 分钟 周""".split(),
+    天 所 套 场 批 份 张 处 座 辆 册 本 期 类 种 吨 亩 株 棵 头 间 栋 幢 支 部 轮 堂 起 单 例 位 颗 辖 期次 分钟 周
+    公顷 平方千米 立方米 公斤 千克 米 千瓦""".split(),
     key=len,
     reverse=True,
 )
-_MEASURE = "(?:" + "|".join(map(re.escape, _MEASURE_WORDS)) + ")"
+# Measured quantities written with Latin units (LABELS.md: "any other counted or measured
+# quantity"): 1429.39hm2, 290kg, 3.51万t, 25m², 2000M (bandwidth). Not followed by a letter.
+_LATIN_MEASURE = r"(?:[hk]?m[²³23]?|kg|kWh|kW|MW|t|M)(?![A-Za-z])"
+_MEASURE = "(?:" + "|".join(map(re.escape, _MEASURE_WORDS)) + "|" + _LATIN_MEASURE + ")"
 
 # What may not stand right before a value (it would be part of another token).
 _LEFT = r"(?<![\d.,A-Za-z第])"
