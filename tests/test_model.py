@@ -116,10 +116,8 @@ class _DigitRunNet(torch.nn.Module):
         return value, claim
 
 
-def test_model_long_text_merges_windows_without_losing_spans(tmp_path):
-    """Spans straddling window seams come out once and whole."""
-    import re
-
+def train_tiny(tmp_path, steps: int):
+    """A tiny model trained for ``steps`` steps on TINY, saved and loaded; returns (tagger, vocab)."""
     from extractor.tagger.model import ModelTagger
     from training.data import build_vocab
     from training.train import save_model, train_model
@@ -127,9 +125,16 @@ def test_model_long_text_merges_windows_without_losing_spans(tmp_path):
     examples = tiny_examples()
     config = tiny_config(tmp_path)
     vocab = build_vocab([e.text for e in examples], min_jieba_freq=10**9)
-    net, _ = train_model(config, examples, vocab, log=lambda _: None, max_steps=1)
+    net, _ = train_model(config, examples, vocab, log=lambda _: None, max_steps=steps)
     save_model(net, vocab, config, tmp_path / "tiny", name="tiny", training_data={})
-    tagger = ModelTagger(tmp_path / "tiny")
+    return ModelTagger(tmp_path / "tiny"), vocab
+
+
+def test_model_long_text_merges_windows_without_losing_spans(tmp_path):
+    """Spans straddling window seams come out once and whole."""
+    import re
+
+    tagger, vocab = train_tiny(tmp_path, steps=1)
     tagger.net = _DigitRunNet(vocab.encode("0123456789"))
     tagger.window, tagger.overlap, tagger.batch_size = 24, 6, 3  # seams every 12 characters, several batches
     text = "".join(f"第{'元' * (i % 5)}项{str(7 ** i)[: 3 + i % 9]}分" for i in range(60))

@@ -6,23 +6,17 @@ import pytest
 
 pytest.importorskip("torch")
 
-from tests.test_model import TINY, tiny_config, tiny_examples  # noqa: E402
+from tests.test_model import TINY, train_tiny  # noqa: E402
 
 
 def test_tune_decoding_is_never_below_the_rules_on_the_dev_split(tmp_path):
     from extractor.annotations import GoldDocument, GoldSpan
-    from extractor.tagger.model import DecodeSettings, ModelTagger
+    from extractor.tagger.model import DecodeSettings
     from extractor.tagger.rules import RuleTagger
-    from training.data import build_vocab
-    from training.train import save_model, train_model
-    from training.tune import ADD_GRID, CLAIM_GRID, tune_decoding
     from extractor.types import VALUE_LABELS
+    from training.tune import ADD_GRID, CLAIM_GRID, tune_decoding
 
-    examples = tiny_examples()
-    config = tiny_config(tmp_path)
-    vocab = build_vocab([e.text for e in examples], min_jieba_freq=10**9)
-    net, _ = train_model(config, examples, vocab, log=lambda _: None, max_steps=20)
-    save_model(net, vocab, config, tmp_path / "tiny", name="tiny", training_data={})
+    tagger, _ = train_tiny(tmp_path, steps=20)
     dev = [GoldDocument(f"dev{i}", text, [GoldSpan(s, e, label) for s, e, label in spans], "pool", f"dev{i}") for i, (text, spans) in enumerate(TINY)]
     # A bare table cell the rules cannot see, so adding has something to win.
     table = "项目\t分值\t得分\n预算执行率\t10\t9.5\n"
@@ -30,7 +24,6 @@ def test_tune_decoding_is_never_below_the_rules_on_the_dev_split(tmp_path):
     dev.append(GoldDocument("dev-table", table, [GoldSpan(cell - 3, cell - 1, "SCORE"), GoldSpan(cell, cell + 3, "SCORE")], "pool", "dev-table"))
 
     prior = DecodeSettings(combine="rules-first", min_added={label: (0.95, 0.6) for label in VALUE_LABELS}, claim_threshold=0.5)
-    tagger = ModelTagger(tmp_path / "tiny")
     tuned, report = tune_decoding([(tagger, dev[:2]), (tagger, dev[2:])], prior, log=lambda _: None)
 
     assert tuned.combine == "rules-first" and tuned.claim_decoding == "clause"
