@@ -4,7 +4,7 @@
 
 Times the network only (the windows of the sample reports, already encoded), so
 the options compare on equal terms: PyTorch eager at several batch sizes and
-context overlaps, torch.compile, dynamic int8 quantization, and ONNX Runtime
+context overlaps, torch.compile, TorchScript freezing, dynamic int8 quantization, and ONNX Runtime
 fp32 / int8 when `onnx` and `onnxscript` are installed (they are not
 dependencies of the project). Prints document characters per second: a window's
 overlap with its neighbours is paid for but not counted.
@@ -92,6 +92,17 @@ def main() -> None:
         rows.append(("torch.compile, batch 16", timed(run_compiled, data, chars, args.repeat)))
     except Exception as exc:  # noqa: BLE001 - report and go on: an option that fails is a finding
         rows.append((f"torch.compile: failed ({type(exc).__name__})", 0.0))
+    try:
+        with torch.inference_mode():
+            frozen = torch.jit.freeze(torch.jit.trace(net.eval(), data[0], strict=False))
+
+        def run_frozen(input_ids, rule_ids, mask):
+            with torch.inference_mode():
+                return frozen(input_ids, rule_ids, mask)
+
+        rows.append(("TorchScript trace + freeze, batch 16", timed(run_frozen, data, chars, args.repeat)))
+    except Exception as exc:  # noqa: BLE001
+        rows.append((f"TorchScript trace + freeze: failed ({type(exc).__name__})", 0.0))
     quantized = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
 
     def run_quantized(input_ids, rule_ids, mask):

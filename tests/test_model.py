@@ -163,6 +163,9 @@ def test_model_shipped_default_loads_and_tags_a_known_sentence():
         ("比率 . 0", (3, 4), False),  # no numeral
         ("分值\t2.0\t1.8", (3, 6), True),  # a bare score cell
         ("合计 28 分", (3, 7), True),
+        # bug: a number before any ")" was taken for a list marker, so grade thresholds were never added
+        ("注:优(≥90)\n良(≥80,<90)", (5, 7), True),
+        ("良(≥80,<90)", (7, 9), True),
     ],
 )
 def test_model_added_values_must_be_figures(text, span, plausible):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.annotations import GoldDocument, load_gold
+from extractor.annotations import GoldDocument, is_bare_cell, load_gold
 from extractor.normalise import normalise
 from extractor.tagger.encoding import CLAIM_TAGS, VALUE_TAGS, CharVocab, spans_to_tags, windows
 from extractor.tagger.model import rule_features
@@ -74,12 +74,19 @@ class PoolSplit:
 
 def split_pool(pool: list[TextExample], test_fraction: float, dev_fraction: float, seed: int) -> PoolSplit:
     """Test agencies first (``test_fraction`` of all), then dev agencies (``dev_fraction`` of
-    the rest), in one seeded shuffle: adding a dev split leaves the test split as it was."""
+    the rest), in one seeded shuffle: adding a dev split leaves the test split as it was.
+    The dev split is stratified: it takes the same fraction of the agencies whose excerpts
+    hold bare table cells as of the others, so the thresholds for bare cells are chosen on
+    some."""
     groups = sorted({e.group for e in pool})
     random.Random(seed).shuffle(groups)
     n_test = max(1, round(len(groups) * test_fraction)) if groups else 0
-    n_dev = round((len(groups) - n_test) * dev_fraction)
-    test_groups, dev_groups = set(groups[:n_test]), set(groups[n_test : n_test + n_dev])
+    test_groups = set(groups[:n_test])
+    with_tables = {e.group for e in pool if any(label != CLAIM_LABEL and is_bare_cell(e.text[s:t]) for s, t, label in e.spans)}
+    rest = groups[n_test:]
+    dev_groups: set[str] = set()
+    for stratum in ([g for g in rest if g in with_tables], [g for g in rest if g not in with_tables]):
+        dev_groups.update(stratum[: round(len(stratum) * dev_fraction)])
     return PoolSplit(
         train=[e for e in pool if e.group not in test_groups | dev_groups],
         dev=[e for e in pool if e.group in dev_groups],

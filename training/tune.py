@@ -1,8 +1,8 @@
 """Choose the decoding thresholds on held-out predictions.
 
-The dev documents are each tagged by a model that did not train on them (the
-pool's dev split by the pool-split model, each seed report by its
-leave-one-out model). The networks run once per document; each candidate
+The dev documents are each tagged by a model that did not train on them (in
+training/results.py: the pool's dev split by the pool-split model). The
+networks run once per document; each candidate
 setting only re-decodes. Per value label, the two thresholds for adding a
 value the rules lack (one for figures with their own unit, one for bare
 numbers) are searched together; a threshold above 1 adds nothing, so on the
@@ -24,8 +24,8 @@ from extractor.tagger.model import DecodeSettings, ModelTagger, Prediction
 from extractor.tagger.rules import RuleTagger
 from extractor.types import CLAIM_LABEL, VALUE_LABELS
 
-ADD_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01)
-CLAIM_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))  # 0.2 … 0.7
+ADD_GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01)
+CLAIM_GRID = tuple(round(0.1 + 0.05 * i, 2) for i in range(13))  # 0.1 … 0.7
 
 
 def _f1(gold: set, predicted: set) -> float:

@@ -221,7 +221,7 @@ def _merge_claim_fragments(text: str, spans: list[tuple[int, int, str, float]]) 
 _NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿]")
 # A list or section marker: （1） (2) 1. 2、 — a number, not a figure.
 _LIST_MARKER = re.compile(r"[（(]\s*$")
-_LIST_MARKER_AFTER = re.compile(r"^\s*[）)]|^[.、．](?!\d)")
+_LIST_MARKER_AFTER = re.compile(r"^[.、．](?!\d)")
 
 
 def _plausible_addition(text: str, span: tuple[int, int, str, float]) -> bool:
