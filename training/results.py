@@ -1,14 +1,19 @@
 """Regenerate training/RESULTS.md: model against rules on held-out gold.
 
-    python -m training.results [--config training/config.yaml] [--set train.epochs=2]
+    python -m training.results [--config training/config.yaml] [--set train.epochs=2] [--ship models/default]
 
-1. Leave-one-report-out over the seed reports: for each seed, train on the
+The pool excerpts are split by source agency into train, dev and test.
+
+1. Pool split: train on all seeds + the pool training split + synthetic data.
+2. Decoding thresholds (training/tune.py) are chosen on the pool's dev split.
+3. Leave-one-report-out over the seed reports: for each seed, train on the
    other seeds + the pool training split + synthetic data, test on that seed.
-2. Pool split: train on all seeds + the pool training split + synthetic data,
-   test on the pool excerpts held out by source agency.
+4. Test: the pool-split model on the pool's test split, each fold on its seed.
+5. With --ship (or --final): the same settings trained on every gold document
+   are installed with the chosen thresholds and these scores in the card.
 
-Synthetic data never enters a test fold. Bare table cells (value spans with no
-unit of their own) are scored apart.
+Synthetic data never enters a dev or test split. Bare table cells (value spans
+with no unit of their own) are scored apart.
 """
 
 from __future__ import annotations
@@ -239,7 +244,7 @@ def _bare_line(by_tagger: dict[str, list[dict[str, Any]]]) -> str:
     return f"Bare table cells (value spans with no unit of their own, {support} in the test data), recall: " + ", ".join(parts) + "."
 
 
-def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
+def ship(results: dict[str, Any], work_dir: Path, target: Path) -> Path:
     """Install the final model (same settings, trained on all gold; else the pool-split model)
     as ``target``, with the dev-tuned decoding and the held-out scores in its card."""
     import shutil
@@ -273,6 +278,7 @@ def ship(results: dict[str, Any], work_dir: Path, target: Path) -> None:
     meta["training_data"]["synthetic_docs"] = results["synthetic_docs"]
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     (target / "MODEL_CARD.md").write_text(model_card(meta), encoding="utf-8")
+    return source
 
 
 def model_card(meta: dict[str, Any]) -> str:
@@ -339,8 +345,8 @@ def main() -> None:
     Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
     if args.ship:
-        ship(results, Path(args.work_dir), Path(args.ship))
-        print(f"shipped the pool-split model to {args.ship}")
+        source = ship(results, Path(args.work_dir), Path(args.ship))
+        print(f"shipped {source} to {args.ship}")
 
 
 if __name__ == "__main__":
