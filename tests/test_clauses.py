@@ -54,12 +54,3 @@ def test_decode_claims_keeps_clauses_whose_mean_probability_reaches_the_threshol
     assert 0.5 <= claims[0][3] <= 0.9
     assert decode_claims(text, inside, threshold=0.95) == []
 
-
-def test_decode_claims_inside_a_glued_table_row_keeps_the_tagged_fragments():
-    # A pool excerpt's flattened table: no separator between cells, one "clause" of 100+ characters.
-    row = "优抚对象生活补助金每月中旬发放指标为100%实际完成值为100%" * 4
-    inside = [0.3] * len(row)
-    fragment = (row.index("实际"), row.index("实际") + len("实际完成值为100%"), "CLAIM", 0.8)
-    assert len(row) > 100
-    assert decode_claims(row, inside, threshold=0.2, fragments=[fragment]) == [fragment]
-    assert [c[:2] for c in decode_claims(row, inside, threshold=0.2)] == [(0, len(row))]

@@ -18,7 +18,14 @@ from __future__ import annotations
 
 import re
 
-_ALWAYS = frozenset("，。；;\n\t\f！？!?：|｜")
+# One character each. A comma or colon between a digit and a digit or space is inside a
+# number (8,318.83 / 24, 028, 491. 84 as OCR spaces it / 12:30); a single space between
+# ASCII characters is inside a phrase (`Office 2016`).
+_BOUNDARY = re.compile(
+    r"[，。；;\n\t\f！？!?：|｜]"
+    r"|(?<!\d)[,:]|[,:](?![\d ]|\Z)"
+    r"|^ |(?<= ) | (?= |\Z)|(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])"
+)
 _LIST_MARKER = re.compile(
     r"\s*(?:[一二三四五六七八九十]+是"
     r"|[（(]\s*[\d一二三四五六七八九十]+\s*[)）]"
@@ -29,29 +36,13 @@ _LIST_MARKER = re.compile(
 )
 
 
-def _is_boundary(text: str, i: int) -> bool:
-    char = text[i]
-    if char in _ALWAYS:
-        return True
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    if char in ",:":
-        # 8,318.83 / 24, 028, 491. 84 (OCR) / 12:30 are one number, not two clauses.
-        return not (before.isdigit() and (after.isdigit() or after == " "))
-    if char == " ":
-        return before == " " or after == " " or not (before.isascii() or after.isascii())
-    return False
-
-
 def clauses(text: str) -> list[tuple[int, int]]:
     """Comma-level clauses as (start, end), list markers and surrounding space left out."""
     found: list[tuple[int, int]] = []
     start = 0
-    for i in range(len(text) + 1):
-        if i < len(text) and not _is_boundary(text, i):
-            continue
-        if i > start:
-            s, e = start, i
+    for boundary in [m.start() for m in _BOUNDARY.finditer(text)] + [len(text)]:
+        if boundary > start:
+            s, e = start, boundary
             marker = _LIST_MARKER.match(text, s, e)
             if marker:
                 s = marker.end()
@@ -61,23 +52,15 @@ def clauses(text: str) -> list[tuple[int, int]]:
                 e -= 1
             if s < e:
                 found.append((s, e))
-        start = i + 1
+        start = boundary + 1
     return found
 
 
-# A "clause" this long is a flattened table row glued without separators
-# (`…指标为100%实际完成值为100%义务兵…`), not one statement.
-LONG_CLAUSE = 100
-
-
-def decode_claims(text: str, inside: list[float], threshold: float, fragments: list[tuple[int, int, str, float]] = ()) -> list[tuple[int, int, str, float]]:
+def decode_claims(text: str, inside: list[float], threshold: float) -> list[tuple[int, int, str, float]]:
     """Clauses whose mean claim probability (B or I) reaches ``threshold``; that mean is
-    the claim's confidence. Inside an over-long clause, the tagged ``fragments`` stand instead."""
+    the claim's confidence."""
     claims = []
     for start, end in clauses(text):
-        if end - start > LONG_CLAUSE and fragments:
-            claims.extend(f for f in fragments if start <= f[0] and f[1] <= end)
-            continue
         score = sum(inside[start:end]) / (end - start)
         if score >= threshold:
             claims.append((start, end, "CLAIM", score))

@@ -96,7 +96,7 @@ class Prediction:
 
 
 class ModelTagger:
-    def __init__(self, path: str | Path, *, threads: int | None = None, batch_size: int = 16, combine: str | None = None, decoding: DecodeSettings | None = None) -> None:
+    def __init__(self, path: str | Path, *, threads: int | None = None, batch_size: int = 32, combine: str | None = None, decoding: DecodeSettings | None = None) -> None:
         import torch
         from safetensors.torch import load_file
 
@@ -146,11 +146,10 @@ class ModelTagger:
         settings = settings or self.decoding
         work, text = prediction.work, prediction.work.text
         values = _snapped_to_numbers(text, _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs)))
-        tagged_claims = _trimmed(text, _merge_claim_fragments(text, tags_to_spans(prediction.claim_ids, self.claim_tags, prediction.claim_probs)))
         if settings.claim_decoding == "clause":
-            claims = decode_claims(text, prediction.claim_inside, settings.claim_threshold, tagged_claims)
+            claims = decode_claims(text, prediction.claim_inside, settings.claim_threshold)
         else:
-            claims = tagged_claims
+            claims = _trimmed(text, _merge_claim_fragments(text, tags_to_spans(prediction.claim_ids, self.claim_tags, prediction.claim_probs)))
         if settings.combine == "rules-first":
             added = [v for v in values if _plausible_addition(text, v) and v[3] >= settings.added_threshold(v[2], bool(_BARE_NUMBER.fullmatch(text[v[0] : v[1]])))]
             values = _rules_first(prediction.found, added)
@@ -176,13 +175,10 @@ class ModelTagger:
             for batch_start in range(0, len(spans), self.batch_size):
                 batch = spans[batch_start : batch_start + self.batch_size]
                 width = max(end - start for start, end in batch)
-                input_ids = torch.zeros((len(batch), width), dtype=torch.long)
-                rule_ids = torch.zeros((len(batch), width), dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, (start, end) in enumerate(batch):
-                    input_ids[row, : end - start] = torch.tensor(ids[start:end])
-                    rule_ids[row, : end - start] = torch.tensor(features[start:end])
-                    mask[row, : end - start] = 1
+                pad = [[0] * (width - (end - start)) for start, end in batch]
+                input_ids = torch.tensor([ids[start:end] + fill for (start, end), fill in zip(batch, pad)])
+                rule_ids = torch.tensor([features[start:end] + fill for (start, end), fill in zip(batch, pad)])
+                mask = torch.tensor([[1] * (end - start) + fill for (start, end), fill in zip(batch, pad)])
                 value_logits, claim_logits = self.net(input_ids, rule_ids, mask)
                 v_prob, v_arg = value_logits.softmax(-1).max(-1)
                 c_all = claim_logits.softmax(-1)
@@ -288,9 +284,13 @@ def _trimmed(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[
 def _rules_first(found: list, model_values: list[tuple[int, int, str, float]]) -> list:
     """Unit-bearing rule spans, then every model value that overlaps none of them."""
     chosen = [(s, e, label, conf, unit) for s, e, label, conf, unit in found if conf >= RULES_FIRST_MIN_CONFIDENCE]
+    covered = bytearray(max([e for _, e, *_ in chosen] + [e for _, e, *_ in model_values] + [0]))
+    for s, e, *_ in chosen:
+        covered[s:e] = b"\x01" * (e - s)
     for start, end, label, confidence in model_values:
-        if not any(start < e and s < end for s, e, *_ in chosen):
+        if not any(covered[start:end]):
             chosen.append((start, end, label, confidence, None))
+            covered[start:end] = b"\x01" * (end - start)
     return sorted(chosen)
 
 
