@@ -54,3 +54,10 @@ def test_decode_claims_keeps_clauses_whose_mean_probability_reaches_the_threshol
     assert 0.5 <= claims[0][3] <= 0.9
     assert decode_claims(text, inside, threshold=0.95) == []
 
+
+
+def test_decode_claims_never_makes_a_bare_lead_in_a_claim():
+    # seed 001: "目前，群众可在…办理事项 983 项" — the lead-in is its own clause, and no claim
+    text = "目前，群众可在“粤省事”办理事项 983 项。截至2024年末，资金已到位。"
+    claims = decode_claims(text, [0.9] * len(text), threshold=0.5)
+    assert [text[s:e] for s, e, _, _ in claims] == ["群众可在“粤省事”办理事项 983 项", "资金已到位"]
