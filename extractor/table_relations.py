@@ -609,6 +609,10 @@ def _row_relations(doc: DocView, columns: list[Column], row: _Row) -> list[Relat
     rate = _cell(row, rate_j)
     if not _usable(doc, rate, "PERCENT"):
         return relations
+
+    def operand(j: int) -> Operand:
+        return _operand(doc, _cell(row, j), f"{row.label} {columns[j].name}")  # type: ignore[arg-type]
+
     pair = _rate_columns(columns, rate_j)
     if pair is not None:
         part, whole = (_cell(row, j) for j in pair)
@@ -622,11 +626,8 @@ def _row_relations(doc: DocView, columns: list[Column], row: _Row) -> list[Relat
                 Relation(
                     "rate",
                     "ratio",
-                    _operand(doc, rate, f"{row.label} {columns[rate_j].name}"),  # type: ignore[arg-type]
-                    [
-                        _operand(doc, part, f"{row.label} {columns[pair[0]].name}"),  # type: ignore[arg-type]
-                        _operand(doc, whole, f"{row.label} {columns[pair[1]].name}"),  # type: ignore[arg-type]
-                    ],
+                    operand(rate_j),
+                    [operand(pair[0]), operand(pair[1])],
                     note=f"table row {row.label}: {columns[rate_j].name} = {columns[pair[0]].name} / {columns[pair[1]].name}",
                 )
             )
@@ -638,11 +639,8 @@ def _row_relations(doc: DocView, columns: list[Column], row: _Row) -> list[Relat
                 Relation(
                     "product",
                     "product",
-                    _operand(doc, score, f"{row.label} {columns[score_j].name}"),  # type: ignore[arg-type]
-                    [
-                        _operand(doc, rate, f"{row.label} {columns[rate_j].name}"),  # type: ignore[arg-type]
-                        _operand(doc, weight, f"{row.label} {columns[weight_j].name}"),  # type: ignore[arg-type]
-                    ],
+                    operand(score_j),
+                    [operand(rate_j), operand(weight_j)],
                     cap=1.0,
                     stated_rounded=True,
                     note=f"table row {row.label}: {columns[score_j].name} = {columns[rate_j].name} × {columns[weight_j].name}; the rate capped at 100%",

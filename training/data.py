@@ -56,12 +56,6 @@ def load_gold_examples(gold_dirs: list[str]) -> tuple[list[TextExample], list[st
     return examples, skipped
 
 
-def split_pool_by_source(pool: list[TextExample], test_fraction: float, seed: int) -> tuple[list[TextExample], list[TextExample]]:
-    """Hold out whole sources (agencies), so no agency is in both train and test."""
-    split = split_pool(pool, test_fraction, 0.0, seed)
-    return split.train, split.test
-
-
 @dataclass
 class PoolSplit:
     """Pool excerpts split by source agency: training, development (for tuning decision

@@ -127,8 +127,7 @@ class ModelTagger:
         self.decoding = decoding or DecodeSettings.from_config(settings)
         if combine:
             self.decoding = replace(self.decoding, combine=combine)
-        self.combine = self.decoding.combine
-        self.name = f"model:{self.meta.get('name', self.path.name)}" + ("+rules" if self.combine == "rules-first" else "")
+        self.name = f"model:{self.meta.get('name', self.path.name)}" + ("+rules" if self.decoding.combine == "rules-first" else "")
         _warn_on_version_mismatch(self.path, self.meta)
 
     def tag(self, text: str, normalised: Normalised | None = None) -> list[TaggedSpan]:
