@@ -216,3 +216,19 @@ def test_model_values_snap_to_whole_numbers(text, spans, expected):
     from extractor.tagger.model import _snapped_to_numbers
 
     assert [(text[s:e], label) for s, e, label, _ in _snapped_to_numbers(text, spans)] == expected
+
+
+@pytest.mark.skipif(not DEFAULT_MODEL.exists(), reason="models/default not built yet")
+def test_model_a_bad_decode_setting_names_the_model_directory(tmp_path):
+    import json
+    import shutil
+
+    from extractor.errors import ModelError
+    from extractor.tagger.model import ModelTagger
+
+    shutil.copytree(DEFAULT_MODEL, tmp_path / "bad")
+    config = json.loads((tmp_path / "bad" / "config.json").read_text(encoding="utf-8"))
+    config["decode"]["combine"] = "bogus"
+    (tmp_path / "bad" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"E203.*bad.*bogus"):
+        ModelTagger(tmp_path / "bad")

@@ -124,7 +124,10 @@ class ModelTagger:
         self.rules = RuleTagger()
         meta_path = self.path / "meta.json"
         self.meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-        self.decoding = decoding or DecodeSettings.from_config(settings)
+        try:
+            self.decoding = decoding or DecodeSettings.from_config(settings)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ModelError(Msg.E203, path=self.path, problem=exc) from exc
         if combine:
             self.decoding = replace(self.decoding, combine=combine)
         self.name = f"model:{self.meta.get('name', self.path.name)}" + ("+rules" if self.decoding.combine == "rules-first" else "")
