@@ -210,6 +210,12 @@ def test_model_rules_first_that_never_adds_gives_the_rules_values():
         ("901010010", [(0, 2, "SCORE", 0.9), (2, 4, "SCORE", 0.9), (4, 7, "SCORE", 0.9), (7, 9, "SCORE", 0.9)], [("90", "SCORE"), ("10", "SCORE"), ("100", "SCORE"), ("10", "SCORE")]),  # glued cells stay apart
         ("得分 9.5 分", [(3, 4, "SCORE", 0.9)], [("9.5", "SCORE")]),
         ("2020年 | 20", [(8, 10, "SCORE", 0.7)], [("20", "SCORE")]),
+        ("2810810", [(0, 2, "SCORE", 0.9), (2, 4, "SCORE", 0.9), (4, 5, "SCORE", 0.9), (5, 7, "SCORE", 0.9)], [("28", "SCORE"), ("10", "SCORE"), ("8", "SCORE"), ("10", "SCORE")]),  # pool p015
+        # seed 001 prose, "核定编制数为 19 (含工勤) 人": a two-digit number is never two cells
+        ("编制数为 19 (含工勤)", [(5, 6, "SCORE", 0.86), (6, 7, "QUANTITY", 0.57)], [("19", "SCORE")]),
+        # seed 004, a garbled row: no piece starts after a decimal point
+        ("\t53.16\t", [(1, 2, "SCORE", 0.37), (4, 5, "SCORE", 0.6), (5, 6, "SCORE", 0.35)], [("53.16", "SCORE")]),
+        ("财政拨款 65,240,\t", [(8, 11, "AMOUNT", 0.61)], [("65,240", "AMOUNT")]),  # a thousands comma is inside the number
     ],
 )
 def test_model_values_snap_to_whole_numbers(text, spans, expected):
@@ -232,3 +238,11 @@ def test_model_a_bad_decode_setting_names_the_model_directory(tmp_path):
     (tmp_path / "bad" / "config.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ModelError, match=r"E203.*bad.*bogus"):
         ModelTagger(tmp_path / "bad")
+
+
+def test_model_value_spans_never_start_or_end_on_a_separator():
+    from extractor.tagger.model import _SEPARATORS, _snapped_to_numbers, _trimmed
+
+    text = "财政拨款 65,240,\t\t其他资金"  # seed 004: the network tagged "240,"
+    spans = _snapped_to_numbers(text, _trimmed(text, [(8, 12, "AMOUNT", 0.61)], _SEPARATORS))
+    assert [text[s:e] for s, e, *_ in spans] == ["65,240"]

@@ -147,7 +147,7 @@ class ModelTagger:
         """Spans (original offsets) from a prediction; ``settings`` default to the model's."""
         settings = settings or self.decoding
         work, text = prediction.work, prediction.work.text
-        values = _snapped_to_numbers(text, _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs)))
+        values = _snapped_to_numbers(text, _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs), _SEPARATORS))
         if settings.claim_decoding == "clause":
             claims = decode_claims(text, prediction.claim_inside, settings.claim_threshold)
         else:
@@ -198,6 +198,7 @@ class ModelTagger:
 
 
 _BARE_NUMBER = re.compile(r"[\d.,\s]+")
+_SEPARATORS = ",，、;；:："  # never the first or last character of a value
 _CLAUSE_END = set("。；;，,！!？?\n")
 _MAX_CLAIM_GAP = 3
 
@@ -238,11 +239,19 @@ def _plausible_addition(text: str, span: tuple[int, int, str, float]) -> bool:
 
 
 def _is_number_char(text: str, i: int) -> bool:
-    """A digit, or a decimal point between digits."""
+    """A digit, a decimal point between digits, or a thousands comma (`65,240`)."""
     if not 0 <= i < len(text):
         return False
     char = text[i]
-    return char.isdigit() or (char == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
+    if char.isdigit():
+        return True
+    if char == "." and 0 < i < len(text) - 1:
+        return text[i - 1].isdigit() and text[i + 1].isdigit()
+    return char == "," and i > 0 and text[i - 1].isdigit() and bool(_THOUSANDS_GROUP.match(text, i + 1))
+
+
+_THOUSANDS_GROUP = re.compile(r"\d{3}(?!\d)")
+_NUMBER_TOKEN = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?")
 
 
 def _snapped_to_numbers(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
@@ -267,17 +276,50 @@ def _snapped_to_numbers(text: str, spans: list[tuple[int, int, str, float]]) -> 
             merged[-1] = (previous[0], span[1], label, min(previous[3], span[3]))
             continue
         merged.append(span)
-    return merged
+    return _unsplit_short_numbers(text, merged)
+
+
+def _unsplit_short_numbers(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """Pieces of one number stay apart only where glued table cells can meet: between two
+    digits of a number of three or more digits (`2810810` = 28|10|8|10). Elsewhere (`19` as
+    1|9, `53.16` as 53.|16) they are one value: the surest piece's label, the least sure
+    piece's confidence."""
+    if len(spans) < 2:
+        return spans
+    result: list[tuple[int, int, str, float]] = []
+    index = 0
+    starts = [s for s, *_ in spans]
+    for token in _NUMBER_TOKEN.finditer(text, starts[0], spans[-1][1]):
+        t_start, t_end = token.span()
+        while index < len(spans) and spans[index][1] <= t_start:
+            result.append(spans[index])
+            index += 1
+        pieces = []
+        while index < len(spans) and spans[index][0] < t_end:
+            pieces.append(spans[index])
+            index += 1
+        if len(pieces) > 1 and not _glued_cells(text, token.group(), pieces):
+            best = max(pieces, key=lambda p: p[3])
+            pieces = [(pieces[0][0], pieces[-1][1], best[2], min(p[3] for p in pieces))]
+        result.extend(pieces)
+    result.extend(spans[index:])
+    return result
+
+
+def _glued_cells(text: str, token: str, pieces: list[tuple[int, int, str, float]]) -> bool:
+    if sum(ch.isdigit() for ch in token) < 3:
+        return False
+    return all(0 < left[1] == right[0] and text[left[1] - 1].isdigit() and text[right[0]].isdigit() for left, right in zip(pieces, pieces[1:]))
 
 
 def _has_digit(text: str, start: int, end: int) -> bool:
     return any(ch.isdigit() for ch in text[start:end])
 
 
-def _trimmed(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+def _trimmed(text: str, spans: list[tuple[int, int, str, float]], punctuation: str = "") -> list[tuple[int, int, str, float]]:
     kept = []
     for start, end, label, confidence in spans:
-        start, end = _trim(text, start, end)
+        start, end = _trim(text, start, end, punctuation)
         if start < end:
             kept.append((start, end, label, confidence))
     return kept
@@ -296,10 +338,10 @@ def _rules_first(found: list, model_values: list[tuple[int, int, str, float]]) -
     return sorted(chosen)
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+def _trim(text: str, start: int, end: int, punctuation: str = "") -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in punctuation):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] in punctuation):
         end -= 1
     return start, end
 
