@@ -70,6 +70,7 @@ class Msg(str, Enum):
     E107 = "[E107] {where}: value of span [{start}, {end}) {text!r} does not parse as {label}: {reason}."
     E201 = "[E201] Model directory {path} is missing {what}. Train one with `extractor train` or pass --model models/default."
     E202 = "[E202] Model at {path} was made for extractor {made_for}, this is {version}; it may tag differently. Retrain or pin the version."
+    E204 = "[E204] Model directory {path}: model.safetensors does not match the network in config.json ({problem}). Copy the directory again or retrain."
     E203 = "[E203] Model directory {path} has an unreadable `decode` setting in config.json: {problem}. Fix it (see training/config.yaml) or retrain."
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]

@@ -246,3 +246,44 @@ def test_model_value_spans_never_start_or_end_on_a_separator():
     text = "财政拨款 65,240,\t\t其他资金"  # seed 004: the network tagged "240,"
     spans = _snapped_to_numbers(text, _trimmed(text, [(8, 12, "AMOUNT", 0.61)], _SEPARATORS))
     assert [text[s:e] for s, e, *_ in spans] == ["65,240"]
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_model_tagging_net_computes_what_the_trained_bert_computes(num_layers):
+    """Tagging runs the weights without transformers (5 s of import); the outputs must be
+    BertModel's, padded windows and odd shapes included."""
+    from extractor.tagger.net import NetConfig, TaggerNet, TaggingNet
+
+    torch.manual_seed(0)
+    config = NetConfig(vocab_size=50, n_value_tags=len(VALUE_TAGS), n_claim_tags=len(CLAIM_TAGS), n_rule_tags=len(VALUE_TAGS), hidden_size=32, num_layers=num_layers, num_heads=4, intermediate_size=48)
+    trained = TaggerNet(config).eval()
+    for parameter in trained.parameters():  # every weight non-trivial, the zero-initialised rule embeddings too
+        torch.nn.init.normal_(parameter, std=0.5)
+    tagging = TaggingNet(config, trained.state_dict())
+    for batch, width in ((1, 1), (3, 17), (8, 40)):
+        input_ids = torch.randint(1, config.vocab_size, (batch, width))
+        rule_ids = torch.randint(0, config.n_rule_tags, (batch, width))
+        mask = torch.ones(batch, width, dtype=torch.long)
+        mask[-1, width // 2 + 1 :] = 0  # the last window is short
+        with torch.inference_mode():
+            for expected, got in zip(trained(input_ids, rule_ids, mask), tagging(input_ids, rule_ids, mask)):
+                kept = mask.bool()
+                assert torch.allclose(expected[kept], got[kept], atol=1e-4), (expected - got).abs().max()
+
+
+def test_model_weights_that_do_not_fit_the_config_are_error_e204(tmp_path):
+    import json
+    import shutil
+
+    from extractor.errors import ModelError
+    from extractor.tagger.model import ModelTagger
+
+    if not DEFAULT_MODEL.exists():
+        pytest.skip("models/default not built yet")
+    broken = tmp_path / "broken"
+    shutil.copytree(DEFAULT_MODEL, broken)
+    config = json.loads((broken / "config.json").read_text(encoding="utf-8"))
+    config["net"]["vocab_size"] += 1
+    (broken / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"E204.*broken.*word_embeddings"):
+        ModelTagger(broken)

@@ -100,7 +100,7 @@ class ModelTagger:
         import torch
         from safetensors.torch import load_file
 
-        from extractor.tagger.net import NetConfig, TaggerNet
+        from extractor.tagger.net import NetConfig, TaggingNet
 
         self.path = Path(path)
         for name in REQUIRED_FILES:
@@ -115,9 +115,12 @@ class ModelTagger:
         self.window = int(settings.get("window", 256))
         self.overlap = int(settings.get("overlap", 32))
         self.vocab = CharVocab.load(self.path / "vocab.txt")
-        self.net = TaggerNet(NetConfig(**settings["net"]))
-        self.net.load_state_dict(load_file(str(self.path / "model.safetensors")))
-        self.net.eval()
+        try:
+            self.net = TaggingNet(NetConfig(**settings["net"]), load_file(str(self.path / "model.safetensors")))
+        except KeyError as exc:
+            raise ModelError(Msg.E204, path=self.path, problem=f"no weights for {exc}") from exc
+        except ValueError as exc:
+            raise ModelError(Msg.E204, path=self.path, problem=exc) from exc
         if threads:
             torch.set_num_threads(threads)
         self.batch_size = batch_size
@@ -164,37 +167,39 @@ class ModelTagger:
     def predict_working(self, work: Normalised, found: list | None = None) -> tuple[list[int], list[float], list[int], list[float], list[float]]:
         """Per working character: value tag id and its probability, claim tag id and its
         probability, and the probability of being inside a claim."""
+        import numpy as np
         import torch
 
-        ids = self.vocab.encode(work.text)
-        features = rule_features(work, self.rules, self.value_tags, found)
-        spans = windows(len(ids), self.window, self.overlap)
+        n = len(work.text)
+        # Index n of these arrays is padding (id 0), so a short window reads padding past its end.
+        ids = np.array(self.vocab.encode(work.text) + [0], dtype=np.int64)
+        features = np.array(rule_features(work, self.rules, self.value_tags, found) + [0], dtype=np.int64)
+        spans = windows(n, self.window, self.overlap)
         owned = owner_ranges(spans, self.overlap)
-        n = len(ids)
-        value_ids, claim_ids = [0] * n, [0] * n
-        value_probs, claim_probs, claim_inside = [1.0] * n, [1.0] * n, [0.0] * n
+        value_ids, claim_ids = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        value_probs, claim_probs, claim_inside = np.ones(n, dtype=np.float32), np.ones(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
         with torch.inference_mode():
             for batch_start in range(0, len(spans), self.batch_size):
                 batch = spans[batch_start : batch_start + self.batch_size]
-                width = max(end - start for start, end in batch)
-                pad = [[0] * (width - (end - start)) for start, end in batch]
-                input_ids = torch.tensor([ids[start:end] + fill for (start, end), fill in zip(batch, pad)])
-                rule_ids = torch.tensor([features[start:end] + fill for (start, end), fill in zip(batch, pad)])
-                mask = torch.tensor([[1] * (end - start) + fill for (start, end), fill in zip(batch, pad)])
-                value_logits, claim_logits = self.net(input_ids, rule_ids, mask)
-                v_prob, v_arg = value_logits.softmax(-1).max(-1)
+                starts = np.array([start for start, _ in batch])
+                ends = np.array([end for _, end in batch])
+                positions = starts[:, None] + np.arange((ends - starts).max())
+                inside = positions < ends[:, None]
+                positions = np.where(inside, positions, n)
+                value_logits, claim_logits = self.net(torch.from_numpy(ids[positions]), torch.from_numpy(features[positions]), torch.from_numpy(inside.astype(np.int64)))
+                v_prob, v_arg = (t.numpy() for t in value_logits.softmax(-1).max(-1))
                 c_all = claim_logits.softmax(-1)
-                c_prob, c_arg = c_all.max(-1)
-                c_inside = 1.0 - c_all[..., 0]  # claim_tags[0] is "O"
-                for row, (start, _end) in enumerate(batch):
+                c_prob, c_arg = (t.numpy() for t in c_all.max(-1))
+                c_inside = (1.0 - c_all[..., 0]).numpy()  # claim_tags[0] is "O"
+                for row, start in enumerate(starts.tolist()):
                     lo, hi = owned[batch_start + row]
                     a, b = lo - start, hi - start
-                    value_ids[lo:hi] = v_arg[row, a:b].tolist()
-                    value_probs[lo:hi] = v_prob[row, a:b].tolist()
-                    claim_ids[lo:hi] = c_arg[row, a:b].tolist()
-                    claim_probs[lo:hi] = c_prob[row, a:b].tolist()
-                    claim_inside[lo:hi] = c_inside[row, a:b].tolist()
-        return value_ids, value_probs, claim_ids, claim_probs, claim_inside
+                    value_ids[lo:hi] = v_arg[row, a:b]
+                    value_probs[lo:hi] = v_prob[row, a:b]
+                    claim_ids[lo:hi] = c_arg[row, a:b]
+                    claim_probs[lo:hi] = c_prob[row, a:b]
+                    claim_inside[lo:hi] = c_inside[row, a:b]
+        return value_ids.tolist(), value_probs.tolist(), claim_ids.tolist(), claim_probs.tolist(), claim_inside.tolist()
 
 
 _BARE_NUMBER = re.compile(r"[\d.,\s]+")
