@@ -76,26 +76,28 @@ def spans_to_tags(length: int, spans: Iterable[tuple[int, int, str]], tagset: Se
 
 
 def tags_to_spans(tag_ids: Sequence[int], tagset: Sequence[str], probs: Sequence[float] | None = None) -> list[tuple[int, int, str, float]]:
-    """Tag ids -> (start, end, label, mean probability). An I- without its B- starts a span."""
+    """Tag ids -> (start, end, label, mean probability). An I- without its B- starts a span.
+    ``tagset[0]`` is "O"; only the other positions are visited (most characters are O)."""
+    import numpy as np
+
     spans: list[tuple[int, int, str, float]] = []
-    start, label = -1, ""
+    start, label, previous = -1, "", -2
 
     def close(end: int) -> None:
         if start >= 0:
             conf = sum(probs[start:end]) / (end - start) if probs is not None else 1.0
             spans.append((start, end, label, float(conf)))
 
-    for i, tag_id in enumerate(tag_ids):
-        tag = tagset[tag_id]
-        if tag == "O":
-            close(i)
+    for i in np.flatnonzero(np.asarray(tag_ids)).tolist():
+        if i != previous + 1:  # an O in between ends the open span
+            close(previous + 1)
             start = -1
-            continue
-        prefix, _, tag_label = tag.partition("-")
+        prefix, _, tag_label = tagset[tag_ids[i]].partition("-")
         if prefix == "B" or start < 0 or tag_label != label:
             close(i)
             start, label = i, tag_label
-    close(len(tag_ids))
+        previous = i
+    close(previous + 1)
     return spans
 
 
