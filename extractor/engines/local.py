@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -46,6 +47,8 @@ def _init_worker(job: Job, ocr_threads: int | None) -> None:
         os.environ["EXTRACTOR_OCR_THREADS"] = str(ocr_threads)
         os.environ.setdefault("OMP_NUM_THREADS", str(ocr_threads))
     _worker_tagger = job.tagger.load()
+    if ocr_threads and "torch" in sys.modules:  # the model's share of the cores too (torch may predate the variable)
+        sys.modules["torch"].set_num_threads(ocr_threads)
 
 
 def _extract_in_worker(path: str, include_text: bool) -> dict[str, Any]:
