@@ -52,13 +52,8 @@ _DROP_BREAK_RE = re.compile(
 )
 
 
-def _halfwidth(ch: str) -> str:
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E:
-        return chr(code - 0xFEE0)
-    if code == 0x3000:
-        return " "
-    return ch
+# Full-width ASCII (！ … ～) and the ideographic space to half-width, one character for one.
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: ord(" ")}
 
 
 @dataclass(frozen=True)
@@ -120,7 +115,6 @@ def normalise(original: str) -> Normalised:
 
 
 def _append_plain(original: str, lo: int, hi: int, chars: list[str], starts: list[int], ends: list[int]) -> None:
-    for i in range(lo, hi):
-        chars.append(_halfwidth(original[i]))
-        starts.append(i)
-        ends.append(i + 1)
+    chars.extend(original[lo:hi].translate(_HALFWIDTH))
+    starts.extend(range(lo, hi))
+    ends.extend(range(lo + 1, hi + 1))

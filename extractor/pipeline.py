@@ -7,6 +7,7 @@ batch runner, CLI and HTTP API all call these.
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 
 from extractor import link, numbers, reconcile
 from extractor.errors import ExtractorError, InputError, Msg
@@ -34,7 +35,8 @@ def extract_document(document: Document, tagger: Tagger | None = None, *, includ
     values = [_read(document, span) for span in tagged if span.label != CLAIM_LABEL]
     values.sort(key=lambda v: v.start)
     link.attach_metrics(text, values)
-    claims = [_claim(document, span, values) for span in tagged if span.label == CLAIM_LABEL]
+    value_starts = [v.start for v in values]
+    claims = [_claim(document, span, values, value_starts) for span in tagged if span.label == CLAIM_LABEL]
     claims.sort(key=lambda c: c.start)
     checks, fields = reconcile.reconcile(text, values)
     return DocumentResult(
@@ -74,8 +76,10 @@ def _read(document: Document, span: TaggedSpan) -> Span:
     return value
 
 
-def _claim(document: Document, span: TaggedSpan, values: list[Span]) -> Claim:
-    inside = [i for i, v in enumerate(values) if span.start <= v.start and v.end <= span.end]
+def _claim(document: Document, span: TaggedSpan, values: list[Span], value_starts: list[int]) -> Claim:
+    """The claim, with the indices of the values inside it (``values`` sorted by start)."""
+    first, last = bisect_left(value_starts, span.start), bisect_left(value_starts, span.end)
+    inside = [i for i in range(first, last) if values[i].end <= span.end]
     return Claim(
         start=span.start,
         end=span.end,

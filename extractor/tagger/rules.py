@@ -181,15 +181,15 @@ def _range_first_halves(work: str, candidates: list[_Candidate]) -> list[_Candid
 def _resolve(candidates: list[_Candidate], excluded: list[tuple[int, int]]) -> list[_Candidate]:
     """Longest candidate wins; no overlaps; nothing inside an excluded stretch."""
     chosen: list[_Candidate] = []
-    taken: list[tuple[int, int]] = []
+    blocked = bytearray(max([e for _, e in excluded] + [c[1] for c in candidates] + [0]))  # excluded or taken characters
+    for s, e in excluded:
+        blocked[s:e] = b"\x01" * (e - s)
     for cand in sorted(candidates, key=lambda c: (-(c[1] - c[0]), -c[3], c[0])):
         start, end = cand[0], cand[1]
-        if any(start < e and s < end for s, e in excluded):
-            continue
-        if any(start < e and s < end for s, e in taken):
+        if any(blocked[start:end]):
             continue
         chosen.append(cand)
-        taken.append((start, end))
+        blocked[start:end] = b"\x01" * (end - start)
     return sorted(chosen)
 
 
