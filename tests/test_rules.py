@@ -71,3 +71,31 @@ def test_rules_money_cell_next_to_its_row_label():
     """Seed 004: `基本支出 24,942,247.28` in a cell under a money header."""
     table = "年度部门整体支出\t全年预算数\t财政拨款 65,240,\t\t基本支出 24,942,247.28\t项目支出 40,297,999.76\t\n"
     assert tagged(table) == [("24,942,247.28", "AMOUNT"), ("40,297,999.76", "AMOUNT")]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # 绩效目标表: 三级指标 | 指标性质 | 指标值 | 度量单位 | 分值 — the unit is the next cell
+        ("| 培训覆盖率 | ≥ | 95 | % | 10 |", [("95", "PERCENT"), ("10", None)]),
+        ("| 宣传成本 | ≤ | 30 | 万元 | 5 |", [("30", "AMOUNT")]),
+        ("| 人均发放成本 | = | 1 | 元/人 | 5 |", [("1", "AMOUNT")]),
+        ("培训人次\t≥\t300\t人次\t10\n", [("300", "QUANTITY")]),
+    ],
+)
+def test_rules_a_bare_number_takes_the_unit_of_the_next_cell(row, expected):
+    from extractor.pipeline import extract_text
+
+    found = [(v.text, v.label) for v in extract_text(row, tagger=TAGGER).values]
+    for surface, label in expected:
+        if label is None:  # a weight cell with no unit after it stays untagged
+            assert surface not in [text for text, _ in found]
+        else:
+            assert (surface, label) in found
+
+
+def test_rules_a_unit_cell_scales_the_number_before_it():
+    from extractor.pipeline import extract_text
+
+    values = {v.text: v for v in extract_text("| 宣传成本 | ≤ | 30 | 万元 | 5 |", tagger=TAGGER).values}
+    assert values["30"].value == 300000 and values["30"].unit == "元"

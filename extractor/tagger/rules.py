@@ -109,6 +109,7 @@ def _find_working_spans(work: str) -> list[_Candidate]:
         candidates.append((match.start(1), match.end(1), "SCORE", 0.8, "分"))
     candidates.extend(_range_first_halves(work, candidates))
     candidates.extend(_bare_table_cells(work))
+    candidates.extend(_cells_before_a_unit_cell(work))
     return _resolve(candidates, excluded)
 
 
@@ -157,6 +158,24 @@ def _bare_table_cells(work: str) -> list[_Candidate]:
                     found.append((offset + match.start(1), offset + match.end(1), "AMOUNT", 0.6, "元"))
         recent.append(line)
         offset += len(line) + 1
+    return found
+
+
+# Target tables (指标性质 | 指标值 | 度量单位 | 分值) put a figure's unit in the next cell: `| ≥ | 90 | % | 10 |`.
+_CELL_EDGE = r"[|\t]"
+_UNIT_CELL = re.compile(
+    rf"(?:^|(?<={_CELL_EDGE}))[ ]*({_AR})[ ]*{_CELL_EDGE}[ ]*(?:({_MONEY_UNIT})(?:/[\u4e00-\u9fff]{{1,2}})?|([%‰])|({_MEASURE})|(分))[ ]*(?={_CELL_EDGE}|$)",
+    re.M,
+)
+
+
+def _cells_before_a_unit_cell(work: str) -> list[_Candidate]:
+    """A bare number whose next table cell is only a unit takes that unit's label."""
+    found = []
+    for match in _UNIT_CELL.finditer(work):
+        money, percent, measure, points = match.group(2, 3, 4, 5)
+        label, unit = ("AMOUNT", money) if money else ("PERCENT", percent) if percent else ("QUANTITY", measure) if measure else ("SCORE", points)
+        found.append((match.start(1), match.end(1), label, 0.8, unit))
     return found
 
 
