@@ -540,7 +540,7 @@ _AT_MOST = {"不超过", "不高于", "不多于", "不大于", "至多", "最�
 _NEUTRAL = {"达", "达到", "为", "是", "共", "共计", "合计", "累计", "计", "总计", "实现", "完成"}
 _QUALIFIERS = _ABOUT | _OVER | _AT_LEAST | _UNDER | _AT_MOST | _NEUTRAL
 _TRAILING_QUALIFIERS = ("及以上", "以上", "以下", "以内", "左右", "上下")
-_LEADING_QUALIFIERS = sorted(_QUALIFIERS - set(_TRAILING_QUALIFIERS), key=len, reverse=True)
+_LEADING_QUALIFIERS = tuple(sorted(_QUALIFIERS - set(_TRAILING_QUALIFIERS), key=len, reverse=True))
 
 
 _Approx = tuple[str, Decimal]  # an in-number approximation: (word, ratio)
@@ -586,14 +586,16 @@ def _interval(value: Decimal, prec: Decimal, in_number: _Approx | None, qualifie
 
 def _split_qualifiers(s: str, qualifier: str | None) -> tuple[str, str | None]:
     """Qualifiers inside the span text (约100万元, 95%以上) are used like outside ones."""
-    for word in _TRAILING_QUALIFIERS:
-        if s.endswith(word) and len(s) > len(word):
-            s, qualifier = s[: -len(word)], qualifier or word
-            break
-    for word in _LEADING_QUALIFIERS:
-        if s.startswith(word) and len(s) > len(word):
-            s, qualifier = s[len(word):], qualifier or word
-            break
+    if s.endswith(_TRAILING_QUALIFIERS):  # one C call rules out the common case
+        for word in _TRAILING_QUALIFIERS:
+            if s.endswith(word) and len(s) > len(word):
+                s, qualifier = s[: -len(word)], qualifier or word
+                break
+    if s.startswith(_LEADING_QUALIFIERS):
+        for word in _LEADING_QUALIFIERS:
+            if s.startswith(word) and len(s) > len(word):
+                s, qualifier = s[len(word):], qualifier or word
+                break
     return s, qualifier
 
 
