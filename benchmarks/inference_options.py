@@ -3,8 +3,10 @@
     python benchmarks/inference_options.py [--model models/default] [--repeat 3]
 
 Times the network only (the windows of the sample reports, already encoded), so
-the options compare on equal terms: PyTorch eager at several batch sizes and
-context overlaps, torch.compile, TorchScript freezing, dynamic int8 quantization, and ONNX Runtime
+the options compare on equal terms: the tagger's plain-torch network (TaggingNet)
+at several batch sizes and context overlaps, the same weights in HF transformers'
+BertModel (TaggerNet, what training builds), torch.compile, TorchScript freezing,
+dynamic int8 quantization of BertModel's Linear layers, and ONNX Runtime
 fp32 / int8 when `onnx` and `onnxscript` are installed (they are not
 dependencies of the project). Prints document characters per second: a window's
 overlap with its neighbours is paid for but not counted.
@@ -76,9 +78,21 @@ def main() -> None:
         with torch.inference_mode():
             return net(input_ids, rule_ids, mask)
 
+    from safetensors.torch import load_file
+
+    from extractor.tagger.net import TaggerNet
+
+    bert = TaggerNet(net.config).eval()
+    bert.load_state_dict(load_file(str(Path(args.model) / "model.safetensors")))
+
+    def bert_eager(input_ids, rule_ids, mask):
+        with torch.inference_mode():
+            return bert(input_ids, rule_ids, mask)
+
     rows: list[tuple[str, float]] = []
     for batch_size in (8, 16, 32):
         rows.append((f"torch eager, batch {batch_size}, overlap {overlap}", timed(eager, batches(tagger, texts, window, overlap, batch_size), chars, args.repeat)))
+    rows.append(("HF BertModel eager, batch 16", timed(bert_eager, batches(tagger, texts, window, overlap, 16), chars, args.repeat)))
     for smaller in sorted({overlap // 2, 8} - {overlap}):
         rows.append((f"torch eager, batch 16, overlap {smaller} (less context at seams)", timed(eager, batches(tagger, texts, window, smaller, 16), chars, args.repeat)))
     data = batches(tagger, texts, window, overlap, 16)
@@ -103,14 +117,14 @@ def main() -> None:
         rows.append(("TorchScript trace + freeze, batch 16", timed(run_frozen, data, chars, args.repeat)))
     except Exception as exc:  # noqa: BLE001
         rows.append((f"TorchScript trace + freeze: failed ({type(exc).__name__})", 0.0))
-    quantized = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+    quantized = torch.ao.quantization.quantize_dynamic(bert, {torch.nn.Linear}, dtype=torch.qint8)
 
     def run_quantized(input_ids, rule_ids, mask):
         with torch.inference_mode():
             return quantized(input_ids, rule_ids, mask)
 
-    rows.append(("torch dynamic int8, batch 16", timed(run_quantized, data, chars, args.repeat)))
-    rows += onnx_rows(net, data, chars, args.repeat, args.threads)
+    rows.append(("torch dynamic int8 (BertModel), batch 16", timed(run_quantized, data, chars, args.repeat)))
+    rows += onnx_rows(bert, data, chars, args.repeat, args.threads)  # exported from BertModel, the library graph
     base = rows[1][1]
     for name, rate in rows:
         print(f"{name:<58} {rate:>10,.0f} chars/s" + (f"  x{rate / base:.2f}" if rate else ""))
