@@ -287,3 +287,23 @@ def test_model_weights_that_do_not_fit_the_config_are_error_e204(tmp_path):
     (broken / "config.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ModelError, match=r"E204.*broken.*word_embeddings"):
         ModelTagger(broken)
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "cell"),
+    [
+        ("| 15.00 | 优 |\n| 49.04 | 优 |", "49.04", True),  # a pool score table
+        ("全年预算数\t财政拨款 65,240,\t\t其他资金 0.00\t\t基本支出", "0.00", True),  # seed 004: label and figure in one cell
+        ("对经济发展的促进作用1010\n", "10", True),  # glued cells 10|10: the first is followed by the second
+        ("公用经费总额的比率为 0.85,不超预算", "0.85", False),  # seed 001 prose
+        ("核定编制数为 19 (含工勤) 人", "19", False),
+        ("年末财政拨款结转和结余决算数为0。", "0", False),
+        ("投资 20 万元", "20", False),
+    ],
+)
+def test_model_a_bare_number_is_a_table_cell_only_where_a_cell_ends(text, number, cell):
+    """Bare cells are added at the lower bare-cell threshold; a bare number in prose needs the other."""
+    from extractor.tagger.model import _is_table_cell
+
+    start = text.index(number)
+    assert _is_table_cell(text, start, start + len(number)) is cell

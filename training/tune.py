@@ -4,8 +4,8 @@ The dev documents are each tagged by a model that did not train on them (in
 training/results.py: the pool's dev split by the pool-split model). The
 networks run once per document; each candidate
 setting only re-decodes. Per value label, the two thresholds for adding a
-value the rules lack (one for figures with their own unit, one for bare
-numbers) are searched together; a threshold above 1 adds nothing, so on the
+value the rules lack (one for figures with their own unit and bare numbers
+in prose, one for bare table cells) are searched together; a threshold above 1 adds nothing, so on the
 dev documents the combination is never below the rules for any label. The
 claim threshold is searched on its own. Among equal scores the setting
 nearest the config's starting values wins: where the dev data cannot tell,

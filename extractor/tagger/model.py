@@ -45,8 +45,8 @@ class DecodeSettings:
 
     ``combine``: "model" (the network alone) or "rules-first" (the rule spans stand; the
     model adds a value they lack when its confidence reaches ``min_added[label]``: the first
-    threshold for a figure with its own unit, the second for a bare number, i.e. a table
-    cell; a threshold above 1 never adds). ``claim_decoding``: "clause" (a clause is a claim
+    threshold for a figure with its own unit or a bare number in prose, the second for a bare
+    number that ends a table cell (``_is_table_cell``); a threshold above 1 never adds). ``claim_decoding``: "clause" (a clause is a claim
     when its mean claim probability reaches ``claim_threshold``) or "tags" (IOB2 as tagged).
     """
 
@@ -156,7 +156,7 @@ class ModelTagger:
         else:
             claims = _trimmed(text, _merge_claim_fragments(text, tags_to_spans(prediction.claim_ids, self.claim_tags, prediction.claim_probs)))
         if settings.combine == "rules-first":
-            added = [v for v in values if _plausible_addition(text, v) and v[3] >= settings.added_threshold(v[2], bool(_BARE_NUMBER.fullmatch(text[v[0] : v[1]])))]
+            added = [v for v in values if _plausible_addition(text, v) and v[3] >= settings.added_threshold(v[2], _is_table_cell(text, v[0], v[1]))]
             values = _rules_first(prediction.found, added)
         spans = []
         for start, end, label, confidence, *rest in values + claims:
@@ -203,6 +203,17 @@ class ModelTagger:
 
 
 _BARE_NUMBER = re.compile(r"[\d.,\s]+")
+# What ends a table cell once a table is flattened to text; a digit right after is the next of
+# two glued cells (`1010` as 10|10, kept apart by _snapped_to_numbers).
+_CELL_END = re.compile(r"[ ]*(?:$|[\t|｜\n\f]|  )|\d")
+
+
+def _is_table_cell(text: str, start: int, end: int) -> bool:
+    """A bare number that ends a table cell (`| 49.04 |`, `其他资金 0.00\t`), unlike a bare
+    number in prose (`比率为 0.85，`, `编制数为 19 (含工勤) 人`)."""
+    return bool(_BARE_NUMBER.fullmatch(text, start, end) and _CELL_END.match(text, end))
+
+
 _SEPARATORS = ",，、;；:："  # never the first or last character of a value
 _CLAUSE_END = set("。；;，,！!？?\n")
 _MAX_CLAIM_GAP = 3
