@@ -215,6 +215,7 @@ def test_model_rules_first_that_never_adds_gives_the_rules_values():
         ("编制数为 19 (含工勤)", [(5, 6, "SCORE", 0.86), (6, 7, "QUANTITY", 0.57)], [("19", "SCORE")]),
         # seed 004, a garbled row: no piece starts after a decimal point
         ("\t53.16\t", [(1, 2, "SCORE", 0.37), (4, 5, "SCORE", 0.6), (5, 6, "SCORE", 0.35)], [("53.16", "SCORE")]),
+        ("\t53.16\t", [(1, 2, "SCORE", 0.37), (4, 5, "SCORE", 0.6)], [("53.16", "SCORE")]),  # and the merged value is the whole number
         ("财政拨款 65,240,\t", [(8, 11, "AMOUNT", 0.61)], [("65,240", "AMOUNT")]),  # a thousands comma is inside the number
     ],
 )

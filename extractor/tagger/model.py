@@ -46,8 +46,9 @@ class DecodeSettings:
     ``combine``: "model" (the network alone) or "rules-first" (the rule spans stand; the
     model adds a value they lack when its confidence reaches ``min_added[label]``: the first
     threshold for a figure with its own unit or a bare number in prose, the second for a bare
-    number that ends a table cell (``_is_table_cell``); a threshold above 1 never adds). ``claim_decoding``: "clause" (a clause is a claim
-    when its mean claim probability reaches ``claim_threshold``) or "tags" (IOB2 as tagged).
+    number that ends a table cell (``_is_table_cell``); a threshold above 1 never adds).
+    ``claim_decoding``: "clause" (a clause is a claim when its mean claim probability reaches
+    ``claim_threshold``) or "tags" (IOB2 as tagged).
     """
 
     combine: str = "model"
@@ -298,15 +299,16 @@ def _snapped_to_numbers(text: str, spans: list[tuple[int, int, str, float]]) -> 
 def _unsplit_short_numbers(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
     """Pieces of one number stay apart only where glued table cells can meet: between two
     digits of a number of three or more digits (`2810810` = 28|10|8|10). Elsewhere (`19` as
-    1|9, `53.16` as 53.|16) they are one value: the surest piece's label, the least sure
-    piece's confidence."""
+    1|9, `53.16` as 53.|16) they are one value over the whole number: the surest piece's
+    label, the least sure piece's confidence."""
     if len(spans) < 2:
         return spans
     result: list[tuple[int, int, str, float]] = []
     index = 0
-    starts = [s for s, *_ in spans]
-    for token in _NUMBER_TOKEN.finditer(text, starts[0], spans[-1][1]):
+    for token in _NUMBER_TOKEN.finditer(text, spans[0][0]):
         t_start, t_end = token.span()
+        if t_start >= spans[-1][1]:
+            break
         while index < len(spans) and spans[index][1] <= t_start:
             result.append(spans[index])
             index += 1
@@ -316,7 +318,7 @@ def _unsplit_short_numbers(text: str, spans: list[tuple[int, int, str, float]]) 
             index += 1
         if len(pieces) > 1 and not _glued_cells(text, token.group(), pieces):
             best = max(pieces, key=lambda p: p[3])
-            pieces = [(pieces[0][0], pieces[-1][1], best[2], min(p[3] for p in pieces))]
+            pieces = [(min(pieces[0][0], t_start), max(pieces[-1][1], t_end), best[2], min(p[3] for p in pieces))]
         result.extend(pieces)
     result.extend(spans[index:])
     return result
