@@ -2,8 +2,9 @@
 
 It is the pre-annotator, the baseline the model must beat, and the fallback
 when no model is installed. It finds values that carry their own unit
-(万元, %, 分, 项 ...), scores after a scoring keyword, and bare numbers in
-table columns whose header names a unit. It does not find claims.
+(万元, %, 分, 项 ...), scores after a scoring keyword, bare numbers in
+table columns whose header names a unit, and bare numbers whose next table
+cell is a unit. It does not find claims.
 """
 
 from __future__ import annotations
