@@ -166,6 +166,10 @@ def test_model_shipped_default_loads_and_tags_a_known_sentence():
         # bug: a number before any ")" was taken for a list marker, so grade thresholds were never added
         ("注:优(≥90)\n良(≥80,<90)", (5, 7), True),
         ("良(≥80,<90)", (7, 9), True),
+        # seed 003: constants in a score formula are not values (LABELS.md); the measured rate is
+        ("综合得分 = (1 - 0%) ×4 ×60%", (8, 9), False),
+        ("综合得分 = (1 - 0%) ×4 ×60%", (17, 18), False),
+        ("10-20\t15", (0, 2), True),  # an unspaced dash is a range, not a minus
     ],
 )
 def test_model_added_values_must_be_figures(text, span, plausible):

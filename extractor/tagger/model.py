@@ -238,10 +238,15 @@ _NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿]"
 # A list or section marker: （1） (2) 1. 2、 — a number, not a figure.
 _LIST_MARKER = re.compile(r"[（(]\s*$")
 _LIST_MARKER_AFTER = re.compile(r"^[.、．](?!\d)")
+# An arithmetic operator next to a number, brackets and spaces between (a spaced minus only:
+# `10-20` is a range, `1 11-53.16` OCR noise).
+_OPERATOR_BEFORE = re.compile(r"(?:[×÷*+−]| -)[ (（]*$")
+_OPERATOR_AFTER = re.compile(r"[ )）]*(?:[×÷*+−]|- )")
 
 
 def _plausible_addition(text: str, span: tuple[int, int, str, float]) -> bool:
-    """A value the model adds must hold a numeral and not be a list or section marker."""
+    """A value the model adds must hold a numeral, and a bare number must be neither a list or
+    section marker nor a constant in a formula."""
     start, end = span[0], span[1]
     surface = text[start:end]
     if not _NUMERAL.search(surface):
@@ -252,6 +257,8 @@ def _plausible_addition(text: str, span: tuple[int, int, str, float]) -> bool:
             return False
         if _LIST_MARKER_AFTER.match(after) or surface.endswith((".", "．")):
             return False
+        if _OPERATOR_BEFORE.search(text[max(0, start - 6) : start]) or _OPERATOR_AFTER.match(text, end):
+            return False  # a constant in a formula (LABELS.md: not tagged), `(1 - 0%) × 4`
     return True
 
 
