@@ -28,6 +28,17 @@ def test_model_tags_round_trip_through_spans():
     spans = [(0, 3, "AMOUNT"), (3, 5, "PERCENT"), (9, 10, "SCORE")]
     tags = spans_to_tags(12, spans, VALUE_TAGS)
     assert [(s, e, label) for s, e, label, _ in tags_to_spans(tags, VALUE_TAGS)] == spans
+    assert [(s, e, label) for s, e, label, _ in tags_to_spans(tags, VALUE_TAGS, relabel_inside=True)] == spans  # B- still starts a span
+
+
+def test_model_a_label_change_inside_a_value_does_not_cut_it():
+    """Pool dev p002: `10.00` in a score column tagged B-SCORE I-PERCENT I-PERCENT I-SCORE I-SCORE
+    was cut into pieces of two labels; it is one value, labelled by the most probability."""
+    names = ["B-SCORE", "I-PERCENT", "I-PERCENT", "I-SCORE", "I-SCORE", "O"]
+    tags = [VALUE_TAGS.index(n) for n in names]
+    probs = [0.45, 0.56, 0.53, 0.60, 0.62, 1.0]
+    assert [(s, e, label) for s, e, label, _ in tags_to_spans(tags, VALUE_TAGS, probs, relabel_inside=True)] == [(0, 5, "SCORE")]
+    assert len(tags_to_spans(tags, VALUE_TAGS, probs)) == 3  # strict IOB2 reading
 
 
 def test_model_vocab_round_trips_whitespace(tmp_path):

@@ -75,27 +75,33 @@ def spans_to_tags(length: int, spans: Iterable[tuple[int, int, str]], tagset: Se
     return tags
 
 
-def tags_to_spans(tag_ids: Sequence[int], tagset: Sequence[str], probs: Sequence[float] | None = None) -> list[tuple[int, int, str, float]]:
+def tags_to_spans(
+    tag_ids: Sequence[int], tagset: Sequence[str], probs: Sequence[float] | None = None, *, relabel_inside: bool = False
+) -> list[tuple[int, int, str, float]]:
     """Tag ids -> (start, end, label, mean probability). An I- without its B- starts a span.
+    With ``relabel_inside`` an I- of another label continues the open span (only B- or O
+    ends it) and the span takes the label with the most probability over its characters.
     ``tagset[0]`` is "O"; only the other positions are visited (most characters are O)."""
     import numpy as np
 
     spans: list[tuple[int, int, str, float]] = []
     start, label, previous = -1, "", -2
+    mass: dict[str, float] = {}
 
     def close(end: int) -> None:
         if start >= 0:
             conf = sum(probs[start:end]) / (end - start) if probs is not None else 1.0
-            spans.append((start, end, label, float(conf)))
+            spans.append((start, end, max(mass, key=mass.__getitem__) if relabel_inside else label, float(conf)))
 
     for i in np.flatnonzero(np.asarray(tag_ids)).tolist():
         if i != previous + 1:  # an O in between ends the open span
             close(previous + 1)
             start = -1
         prefix, _, tag_label = tagset[tag_ids[i]].partition("-")
-        if prefix == "B" or start < 0 or tag_label != label:
+        if prefix == "B" or start < 0 or (tag_label != label and not relabel_inside):
             close(i)
-            start, label = i, tag_label
+            start, label, mass = i, tag_label, {}
+        mass[tag_label] = mass.get(tag_label, 0.0) + (probs[i] if probs is not None else 1.0)
         previous = i
     close(previous + 1)
     return spans

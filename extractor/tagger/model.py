@@ -151,7 +151,7 @@ class ModelTagger:
         """Spans (original offsets) from a prediction; ``settings`` default to the model's."""
         settings = settings or self.decoding
         work, text = prediction.work, prediction.work.text
-        values = _snapped_to_numbers(text, _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs), _SEPARATORS))
+        values = _snapped_to_numbers(text, _trimmed(text, tags_to_spans(prediction.value_ids, self.value_tags, prediction.value_probs, relabel_inside=True), _SEPARATORS))
         if settings.claim_decoding == "clause":
             claims = decode_claims(text, prediction.claim_inside, settings.claim_threshold)
         else:
