@@ -61,3 +61,11 @@ def test_decode_claims_never_makes_a_bare_lead_in_a_claim():
     text = "目前，群众可在“粤省事”办理事项 983 项。截至2024年末，资金已到位。"
     claims = decode_claims(text, [0.9] * len(text), threshold=0.5)
     assert [text[s:e] for s, e, _, _ in claims] == ["群众可在“粤省事”办理事项 983 项", "资金已到位"]
+
+
+def test_decode_claims_needs_words():
+    """A claim asserts a result in words (every gold claim has two or more Chinese characters);
+    a bare cell, a code or Latin letters never is one, however sure the network is."""
+    text = "完成\t100%\t0.4\tabc\t已完成"
+    claims = decode_claims(text, [0.9] * len(text), threshold=0.5)
+    assert [text[s:e] for s, e, _, _ in claims] == ["完成", "已完成"]

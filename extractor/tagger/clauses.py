@@ -61,12 +61,17 @@ def clauses(text: str) -> list[tuple[int, int]]:
 _LEAD_IN_ONLY = re.compile(r"(?:目前|当前|同时|其中|此外|另外|今年以来|全年|截至.{0,12}|截止.{0,12}|\d{4}\s*年(?:度|以来|底|末)?)")
 
 
+# A claim asserts a result in words: every gold claim holds at least two Chinese characters
+# (`完成`); a bare figure, a code or a run of Latin letters is none.
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 def decode_claims(text: str, inside: list[float], threshold: float) -> list[tuple[int, int, str, float]]:
     """Clauses whose mean claim probability (B or I) reaches ``threshold``; that mean is
     the claim's confidence."""
     claims = []
     for start, end in clauses(text):
-        if _LEAD_IN_ONLY.fullmatch(text, start, end):
+        if _LEAD_IN_ONLY.fullmatch(text, start, end) or len(_HAN.findall(text, start, end)) < 2:
             continue
         score = sum(inside[start:end]) / (end - start)
         if score >= threshold:
