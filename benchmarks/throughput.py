@@ -26,17 +26,28 @@ from extractor.tagger import load_tagger
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
-def measure(tagger_name: str, model: str | None, repeat: int) -> float:
-    tagger = load_tagger(tagger_name, model)
-    documents = [read_document(p) for p in sorted(SAMPLES.glob("*.txt"))]
-    chars = sum(len(d.text) for d in documents)
-    for document in documents:  # warm-up: lazy imports, regex compilation, model load
+def samples() -> list:
+    return [read_document(p) for p in sorted(SAMPLES.glob("*.txt"))]
+
+
+def timed_passes(tagger, documents: list, repeat: int, ready=lambda: None) -> tuple[float, float]:
+    """Wall-clock start and end of ``repeat`` passes over ``documents``, after one warm-up
+    pass (lazy imports, regex compilation, model load) and ``ready()``."""
+    for document in documents:
         extract_document(document, tagger)
-    started = time.perf_counter()
+    ready()
+    started = time.time()
     for _ in range(repeat):
         for document in documents:
             extract_document(document, tagger)
-    elapsed = time.perf_counter() - started
+    return started, time.time()
+
+
+def measure(tagger_name: str, model: str | None, repeat: int) -> float:
+    documents = samples()
+    chars = sum(len(d.text) for d in documents)
+    started, ended = timed_passes(load_tagger(tagger_name, model), documents, repeat)
+    elapsed = ended - started
     rate = chars * repeat / elapsed
     print(f"{tagger_name:<6} {chars * repeat:>8} chars in {elapsed:6.2f}s  {rate:>10,.0f} chars/s  (whole text pipeline, {len(documents)} samples x {repeat})")
     return rate
@@ -46,16 +57,9 @@ def _timed_worker(tagger_name: str, model: str | None, repeat: int, threads: int
     import torch
 
     torch.set_num_threads(threads)
-    tagger = load_tagger(tagger_name, model)
-    documents = [read_document(p) for p in sorted(SAMPLES.glob("*.txt"))]
-    for document in documents:  # warm-up
-        extract_document(document, tagger)
-    barrier.wait()
-    started = time.time()
-    for _ in range(repeat):
-        for document in documents:
-            extract_document(document, tagger)
-    results.put((started, time.time(), sum(len(d.text) for d in documents) * repeat))
+    documents = samples()
+    started, ended = timed_passes(load_tagger(tagger_name, model), documents, repeat, ready=barrier.wait)  # all start together
+    results.put((started, ended, sum(len(d.text) for d in documents) * repeat))
 
 
 def measure_processes(tagger_name: str, model: str | None, repeat: int, processes: int) -> float:
@@ -82,6 +86,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--processes", type=int, default=1, help="bulk work: this many processes sharing the cores")
     args = parser.parse_args()
+    if args.processes < 1:
+        parser.error("--processes must be 1 or more")
     rates = {}
     names = ["rules", "model"] if args.tagger == "both" else [args.tagger]
     for name in names:

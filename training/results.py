@@ -234,14 +234,17 @@ def _dev_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def pooled_bare_recall(rows: list[dict[str, Any]]) -> tuple[float, int]:
+    """Bare-cell recall over several evaluations' ``bare_cells`` rows, and their support."""
+    support = sum(r["support"] for r in rows)
+    found = sum((r["recall"] or 0) * r["support"] for r in rows)
+    return (found / support if support else 0.0), support
+
+
 def _bare_line(by_tagger: dict[str, list[dict[str, Any]]]) -> str:
-    parts = []
-    support = 0
-    for key, title in TAGGERS:
-        rows = by_tagger[key]
-        support = sum(r["support"] for r in rows)
-        found = sum((r["recall"] or 0) * r["support"] for r in rows)
-        parts.append(f"{title} {found / support if support else 0.0:.3f}")
+    recalls = {key: pooled_bare_recall(by_tagger[key]) for key, _ in TAGGERS}
+    support = recalls[TAGGERS[-1][0]][1]
+    parts = [f"{title} {recalls[key][0]:.3f}" for key, title in TAGGERS]
     return f"Bare table cells (value spans with no unit of their own, {support} in the test data), recall: " + ", ".join(parts) + "."
 
 

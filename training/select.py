@@ -26,7 +26,7 @@ from extractor.tagger.model import DecodeSettings, ModelTagger
 from extractor.types import CLAIM_LABEL, VALUE_LABELS
 from training.data import build_vocab, from_gold, synthetic_examples
 from training.evaluate import evaluate_documents
-from training.results import RESULTS, _pooled
+from training.results import RESULTS, _pooled, pooled_bare_recall
 from training.train import TrainConfig, finetune_examples, pool_split, save_model, train_two_stage
 
 
@@ -40,14 +40,22 @@ def agency_folds(groups: list[str], folds: int, seed: int) -> list[set[str]]:
 def cross_validate(config_path: str, overrides: list[str], folds: int, work_dir: Path, decoding: DecodeSettings, log=print) -> dict[str, Any]:
     config = TrainConfig.load(config_path, overrides)
     loaded = load_gold(config.data.get("gold_dirs", ["annotations"])[0])
+    for message in loaded.skipped:
+        log(f"skipped: {message}")
     seeds = [from_gold(d) for d in loaded.documents if d.origin != "pool"]
     pool_docs = {d.doc_id: d for d in loaded.documents if d.origin == "pool"}
     split = pool_split(config, [from_gold(d) for d in pool_docs.values()])
     candidates = split.train + split.dev  # never the test split
+    groups = sorted({e.group for e in candidates})
+    if len(groups) < folds:
+        raise SystemExit(
+            f"training.select: {len(groups)} pool agencies outside the test split, too few for {folds} folds"
+            + ("; the pool excerpts were skipped: ../shared/corpus/pool.jsonl is missing, or EXTRACTOR_SHARED points elsewhere" if not groups else "; pass a smaller --folds")
+        )
     synthetic = synthetic_examples(int(config.data.get("synthetic_docs", 0)), int(config.data.get("synthetic_seed", 0)))
     vocab = build_vocab([e.text for e in candidates + synthetic + seeds], int(config.data.get("vocab_min_jieba_freq", 50)))
     scores = []
-    for k, held_out in enumerate(agency_folds(sorted({e.group for e in candidates}), folds, config.seed)):
+    for k, held_out in enumerate(agency_folds(groups, folds, config.seed)):
         train_pool = [e for e in candidates if e.group not in held_out]
         test_docs = [pool_docs[e.doc_id] for e in candidates if e.group in held_out]
         out = work_dir / f"fold-{k}"
@@ -57,13 +65,7 @@ def cross_validate(config_path: str, overrides: list[str], folds: int, work_dir:
         fold = evaluate_documents(ModelTagger(out, decoding=decoding), test_docs)
         log(f"fold {k}: {len(test_docs)} excerpts held out, trained in {time.time() - started:.0f}s; values F1 {fold['values_micro']['f1']:.3f}, CLAIM {fold['labels'][CLAIM_LABEL]['f1']:.3f}")
         scores.append(fold)
-    return {label: _pooled(scores, label) for label in (*VALUE_LABELS, CLAIM_LABEL)} | {"bare_cells": _bare_recall(scores)}
-
-
-def _bare_recall(scores: list[dict[str, Any]]) -> float:
-    support = sum(s["bare_cells"]["support"] for s in scores)
-    found = sum((s["bare_cells"]["recall"] or 0) * s["bare_cells"]["support"] for s in scores)
-    return found / support if support else 0.0
+    return {label: _pooled(scores, label) for label in (*VALUE_LABELS, CLAIM_LABEL)} | {"bare_cells": pooled_bare_recall([s["bare_cells"] for s in scores])[0]}
 
 
 def main() -> None:
